@@ -1,6 +1,18 @@
-"""Deploy Black Gold and write the deployment file every other command reads.
+"""Deploy Black Gold with its issuance vote, wire the roles, renounce the deployer, write the deployment file.
 
 Run: `brownie run scripts/deploy.py --network ganache-cli` (or any configured Brownie network).
+     `brownie run scripts/deploy.py main production --network <net>` forces the production parameters on a
+     local chain; `... main local` forces the short ones.
+
+What `main()` deploys (see docs/governance.md):
+1. `BlackGold` with the 1,000,000,000-gram cap; the deployer is its temporary admin.
+2. OpenZeppelin `TimelockController` with the timelock delay; the deployer is its temporary admin.
+3. `IssuanceGovernor` over the token and the timelock, with the governance parameters (GovernanceSettings).
+4. Wiring: the timelock gets the token's DEFAULT_ADMIN_ROLE and CAP_RAISER_ROLE; the governor gets the timelock's
+   PROPOSER_ROLE, CANCELLER_ROLE and EXECUTOR_ROLE (execution goes through `governor.execute`, which anyone may
+   call once the timelock delay has passed, so the executor role is not opened to everyone).
+5. The deployer renounces every role it holds on the token and on the timelock, and the script checks that none
+   is left: from then on only a passed proposal can raise the cap, grant or revoke roles, or change a parameter.
 
 The deployment file (`deployments/<network>.json`, or `deployments/local/<network>.json` for local
 development chains, which are git-ignored) is the one source of truth for addresses: scripts and the
@@ -9,27 +21,103 @@ oracle read it instead of pasting addresses by hand.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Mapping
 
-from brownie import BlackGold, accounts, network
+from brownie import accounts, network
+from brownie._config import CONFIG
 
 GRAM = 10**18
 DEFAULT_CAP_GRAMS = 1_000_000_000
 LOCAL_NETWORKS = {"development", "ganache-cli", "anvil", "hardhat"}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+DAY = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class GovernanceSettings:
+    """Deploy parameters of the issuance vote. After deployment each can only be changed by a passed proposal.
+
+    Times are in seconds (the token's clock is the block timestamp); the threshold is in whole grams.
+    """
+
+    voting_delay: int = 1 * DAY  # proposal -> snapshot and start of voting: time to delegate and discuss
+    voting_period: int = 7 * DAY  # how long voting stays open
+    proposal_threshold_grams: int = 100_000  # voting power needed to propose (0.01% of the genesis cap)
+    quorum_percent: int = 4  # for + abstain must reach this % of the supply at the snapshot
+    late_quorum_extension: int = 2 * DAY  # voting stays open at least this long after quorum is reached
+    timelock_delay: int = 2 * DAY  # passed proposal -> earliest execution: time to react (or exit)
+    execution_window: int = 14 * DAY  # a queued proposal not executed this long after its ETA expires
+
+    def as_record(self) -> dict[str, int]:
+        return asdict(self)
+
+
+#: Production defaults (documented in docs/governance.md).
+PRODUCTION_SETTINGS = GovernanceSettings()
+#: Short parameters for tests and the demo on a local chain (advance time with chain.sleep).
+LOCAL_SETTINGS = GovernanceSettings(
+    voting_delay=60,
+    voting_period=600,
+    proposal_threshold_grams=1_000,
+    quorum_percent=4,
+    late_quorum_extension=300,
+    timelock_delay=120,
+    execution_window=3_600,
+)
+SETTINGS_PROFILES = {"production": PRODUCTION_SETTINGS, "local": LOCAL_SETTINGS}
+
+#: Grams minted at deployment on local chains only, so holders have voting power to try the issuance vote
+#: (accounts[1..4]). On real networks nothing is minted at deployment: every gram comes from purchase mining.
+LOCAL_DEV_ALLOCATION_GRAMS = (1_000_000, 500_000, 250_000, 100_000)
+
+
+@dataclass
+class System:
+    """The deployed, wired contracts."""
+
+    token: Any
+    timelock: Any
+    governor: Any
+    settings: GovernanceSettings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def contract_addresses(self) -> dict[str, str]:
+        out = {
+            "BlackGold": self.token.address,
+            "TimelockController": self.timelock.address,
+            "IssuanceGovernor": self.governor.address,
+        }
+        out.update({name: c.address for name, c in self.extra.items()})
+        return out
+
+
+class DeploymentError(RuntimeError):
+    """The wiring did not end in the expected state (e.g. the deployer kept a role)."""
+
+
+def is_local_network(network_name: str) -> bool:
+    """True for development chains Brownie launches itself (Ganache, anvil, ...): they have a `cmd`."""
+    if network_name in LOCAL_NETWORKS:
+        return True
+    try:
+        return "cmd" in CONFIG.networks[network_name]
+    except (KeyError, TypeError):
+        return False
+
 
 def deployment_path(network_name: str | None = None) -> Path:
     """Where the deployment file for `network_name` lives (local chains are kept out of git)."""
     name = network_name or network.show_active()
-    folder = PROJECT_ROOT / "deployments" / ("local" if name in LOCAL_NETWORKS else "")
+    folder = PROJECT_ROOT / "deployments" / ("local" if is_local_network(name) else "")
     return folder / f"{name}.json"
 
 
-def write_deployment(data: dict[str, Any], network_name: str | None = None) -> Path:
+def write_deployment(data: dict[str, Any], network_name: str | None = None, path: Path | None = None) -> Path:
     """Write the deployment file atomically (write to a temp file, then rename)."""
-    path = deployment_path(network_name)
+    path = Path(path) if path is not None else deployment_path(network_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
@@ -37,29 +125,179 @@ def write_deployment(data: dict[str, Any], network_name: str | None = None) -> P
     return path
 
 
-def read_deployment(network_name: str | None = None) -> dict[str, Any]:
+def read_deployment(network_name: str | None = None, path: Path | None = None) -> dict[str, Any]:
     """Read the deployment file, with an error that says how to create it."""
-    path = deployment_path(network_name)
+    path = Path(path) if path is not None else deployment_path(network_name)
     if not path.exists():
-        raise SystemExit(f"no deployment file at {path}: run `brownie run scripts/deploy.py --network {network_name or network.show_active()}` first")
+        raise SystemExit(
+            f"no deployment file at {path}: run `brownie run scripts/deploy.py --network "
+            f"{network_name or network.show_active()}` first"
+        )
     return json.loads(path.read_text())
+
+
+def _container(name: str) -> Any:
+    """The project's contract container (resolved at call time so this module imports without a project)."""
+    import brownie
+    from brownie import project
+
+    if hasattr(brownie, name):
+        return getattr(brownie, name)
+    for loaded in project.get_loaded_projects():
+        if hasattr(loaded, name):
+            return getattr(loaded, name)
+    raise DeploymentError(f"contract {name} is not loaded: run from the project (`brownie run`/`brownie test`)")
 
 
 def deploy_token(deployer: Any, cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
     """Deploy BlackGold with a cap of `cap_grams` whole grams; the deployer is the initial admin."""
-    return BlackGold.deploy(cap_grams * GRAM, deployer, {"from": deployer})
+    return _container("BlackGold").deploy(cap_grams * GRAM, deployer, {"from": deployer})
 
 
-def main(cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
-    deployer = accounts[0]
+def deploy_system(
+    deployer: Any,
+    governance_settings: GovernanceSettings | None = None,
+    extra_minters: Iterable[Any] = (),
+    before_renounce: Callable[[Any, Any], Mapping[str, Any] | None] | None = None,
+    *,
+    cap_grams: int = DEFAULT_CAP_GRAMS,
+    initial_allocation: Mapping[Any, int] | None = None,
+) -> System:
+    """Deploy token + TimelockController + IssuanceGovernor, wire them and renounce every deployer privilege.
+
+    - `governance_settings`: defaults to PRODUCTION_SETTINGS.
+    - `extra_minters`: addresses (or accounts/contracts) that get the token's MINTER_ROLE.
+    - `initial_allocation`: {address: whole grams} minted at deployment (local development only; the deployer
+      holds MINTER_ROLE just for this and renounces it).
+    - `before_renounce(token, timelock)`: runs while the deployer still administers the token and the timelock
+      (e.g. deploy PurchaseMining and grant it MINTER_ROLE). If it returns a mapping {name: contract}, those
+      contracts are added to `System.extra` and to the deployment file.
+
+    Afterwards the deployer holds no role on the token or the timelock (checked; DeploymentError otherwise).
+    """
+    settings = governance_settings or PRODUCTION_SETTINGS
+    tx = {"from": deployer}
     token = deploy_token(deployer, cap_grams)
-    path = write_deployment(
-        {
-            "network": network.show_active(),
-            "chain_id": network.chain.id,
-            "deployer": deployer.address,
-            "contracts": {"BlackGold": token.address},
-        }
+    timelock = _container("TimelockController").deploy(settings.timelock_delay, [], [], deployer, tx)
+    governor = _container("IssuanceGovernor").deploy(
+        token,
+        timelock,
+        settings.voting_delay,
+        settings.voting_period,
+        settings.proposal_threshold_grams * GRAM,
+        settings.quorum_percent,
+        settings.late_quorum_extension,
+        settings.execution_window,
+        tx,
     )
-    print(f"BlackGold deployed at {token.address}; deployment file: {path}")
-    return token
+
+    # The timelock (the holders' vote) administers the token and is its only cap raiser.
+    token.grantRole(token.DEFAULT_ADMIN_ROLE(), timelock, tx)
+    token.grantRole(token.CAP_RAISER_ROLE(), timelock, tx)
+    # Only the governor may schedule, cancel and execute timelock operations.
+    for role in (timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE(), timelock.EXECUTOR_ROLE()):
+        timelock.grantRole(role, governor, tx)
+
+    minter_role = token.MINTER_ROLE()
+    for minter in extra_minters:
+        token.grantRole(minter_role, minter, tx)
+    if initial_allocation:
+        token.grantRole(minter_role, deployer, tx)
+        for holder, grams in initial_allocation.items():
+            token.mint(holder, int(grams) * GRAM, tx)
+
+    extra: dict[str, Any] = {}
+    if before_renounce is not None:
+        returned = before_renounce(token, timelock)
+        if returned:
+            extra.update(returned)
+
+    renounce_deployer(deployer, token, timelock)
+    return System(token=token, timelock=timelock, governor=governor, settings=settings, extra=extra)
+
+
+def renounce_deployer(deployer: Any, token: Any, timelock: Any) -> None:
+    """Renounce every role the deployer holds on the token and the timelock, then check none is left."""
+    tx = {"from": deployer}
+    token_roles = [token.MINTER_ROLE(), token.CAP_RAISER_ROLE(), token.DEFAULT_ADMIN_ROLE()]  # admin last
+    timelock_roles = [
+        timelock.PROPOSER_ROLE(),
+        timelock.CANCELLER_ROLE(),
+        timelock.EXECUTOR_ROLE(),
+        timelock.DEFAULT_ADMIN_ROLE(),
+    ]
+    for contract, roles in ((token, token_roles), (timelock, timelock_roles)):
+        for role in roles:
+            if contract.hasRole(role, deployer):
+                contract.renounceRole(role, deployer, tx)
+    left = [
+        (contract, role)
+        for contract, roles in ((token, token_roles), (timelock, timelock_roles))
+        for role in roles
+        if contract.hasRole(role, deployer)
+    ]
+    if left:
+        raise DeploymentError(f"deployer {deployer} still holds roles: {left}")
+    # The timelock must be the sole administrator of the token.
+    if not token.hasRole(token.DEFAULT_ADMIN_ROLE(), timelock) or not token.hasRole(token.CAP_RAISER_ROLE(), timelock):
+        raise DeploymentError("the timelock does not hold the token's admin and cap-raiser roles")
+
+
+def deployment_record(system: System, deployer: Any) -> dict[str, Any]:
+    """The deployment file's content for `system`, read back from the chain."""
+    gov = system.governor
+    return {
+        "network": network.show_active(),
+        "chain_id": network.chain.id,
+        "deployer": str(deployer),
+        "deployed_at_block": system.governor.tx.block_number if system.governor.tx else None,
+        "contracts": system.contract_addresses(),
+        "governance": {
+            "voting_delay": gov.votingDelay(),
+            "voting_period": gov.votingPeriod(),
+            "proposal_threshold_grams": gov.proposalThreshold() // GRAM,
+            "quorum_percent": gov.quorumNumerator() * 100 // gov.quorumDenominator(),
+            "late_quorum_extension": gov.lateQuorumVoteExtension(),
+            "timelock_delay": system.timelock.getMinDelay(),
+            "execution_window": gov.executionWindow(),
+            "clock_mode": system.token.CLOCK_MODE(),
+            "executor": "IssuanceGovernor",
+        },
+        "token": {"cap_grams": system.token.cap() // GRAM},
+    }
+
+
+def deploy_and_record(
+    deployer: Any,
+    governance_settings: GovernanceSettings | None = None,
+    path: Path | None = None,
+    **kwargs: Any,
+) -> tuple[System, Path]:
+    """`deploy_system` + write the deployment file (default location for the active network)."""
+    system = deploy_system(deployer, governance_settings, **kwargs)
+    written = write_deployment(deployment_record(system, deployer), path=path)
+    return system, written
+
+
+def main(profile: str | None = None, cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
+    """Deploy the whole system on the active network; returns the token (the demo prints it).
+
+    `profile`: "production" or "local"; default "local" on local development chains, "production" elsewhere.
+    """
+    name = network.show_active()
+    local = is_local_network(name)
+    profile = profile or ("local" if local else "production")
+    if profile not in SETTINGS_PROFILES:
+        raise SystemExit(f"unknown settings profile {profile!r}: use one of {', '.join(SETTINGS_PROFILES)}")
+    deployer = accounts[0]
+    allocation = None
+    if local:
+        allocation = {accounts[i + 1]: g for i, g in enumerate(LOCAL_DEV_ALLOCATION_GRAMS) if i + 1 < len(accounts)}
+    system, path = deploy_and_record(
+        deployer, SETTINGS_PROFILES[profile], cap_grams=cap_grams, initial_allocation=allocation
+    )
+    print(f"BlackGold deployed at {system.token.address}")
+    print(f"TimelockController deployed at {system.timelock.address}")
+    print(f"IssuanceGovernor deployed at {system.governor.address} ({profile} parameters)")
+    print(f"deployment file: {path}")
+    return system.token
