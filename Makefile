@@ -54,10 +54,11 @@ compile: setup
 lint: setup
 	$(BIN)/python scripts/lint.py
 
-test: setup compile
+test: setup compile lint
 	$(BIN)/brownie test tests/ --network $(NETWORK)
 
 demo: setup compile
+	@$(BIN)/python -c "import socket, sys; s = socket.socket(); sys.exit('port 8545 is in use: stop what runs there, make demo starts its own fresh Ganache' if s.connect_ex(('127.0.0.1', 8545)) == 0 else 0)"
 	$(BIN)/brownie run scripts/demo.py --network $(NETWORK)
 
 bench: setup compile

@@ -1,16 +1,374 @@
-"""`make demo`: deploy Black Gold to a fresh local Ganache and show what was deployed."""
+"""`make demo`: Black Gold end to end on a fresh local Ganache.
+
+1. Deploy the token, the issuance vote (governor + timelock) and PurchaseMining, wired and renounced
+   (scripts/deploy.py), writing the deployment file.
+2. Start the mint oracle (`python -m oracle serve`, SQLite in .demo/oracle.db) with a Ganache account as its key.
+3. Register a demo shop backend and play a small shop: a few hundred purchases by dozens of consumers, some
+   through referrers, across several suppliers, signed and sent with `oracle.client` (real EIP-712 signatures,
+   real HTTP), and wait until the oracle has minted them all.
+4. Print grams per role and per account, with the on-chain balances checked against the oracle's records.
+5. Run one issuance vote from proposal to executed cap raise, several holders voting, printing the state.
+
+Run with `make demo` (or `brownie run scripts/demo.py --network ganache-cli`). Options through the environment:
+DEMO_PURCHASES (default 300), DEMO_CONSUMERS (40), DEMO_SEED (7). Nothing is left running when it ends,
+including on Ctrl-C: the oracle is stopped here, Ganache by Brownie.
+"""
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+from brownie import accounts, chain, web3
+from eth_account import Account
+
 from scripts.deploy import GRAM, main as deploy
+from scripts.holders import (
+    cast_vote,
+    delegate_votes,
+    execute_proposal,
+    format_grams,
+    format_status,
+    load_deployment,
+    propose_issuance,
+    proposal_status,
+    queue_proposal,
+    wait_for_deadline,
+    wait_for_eta,
+    wait_for_voting,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Brownie 1.22 warns about its own internal rpc.* calls on every chain.sleep/mine: noise for a demo.
+warnings.filterwarnings("ignore", category=FutureWarning)
+DEMO_DIR = PROJECT_ROOT / ".demo"
+BACKEND_ID = "demo-shop"
+ROLES = ("consumer", "referrer", "supplier", "platform")
+
+
+@dataclass
+class Shop:
+    """The demo's cast: deterministic addresses so every run tells the same story."""
+
+    consumers: list[str]
+    referrers: list[str]
+    suppliers: list[str]
+
+    @classmethod
+    def make(cls, rng: random.Random, consumers: int) -> "Shop":
+        def addresses(n: int) -> list[str]:
+            return [Account.from_key(rng.randbytes(32)).address for _ in range(n)]
+
+        return cls(consumers=addresses(consumers), referrers=addresses(8), suppliers=addresses(5))
+
+
+def step(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OracleProcess:
+    """The oracle as a child process; stopped on exit, on error and on Ctrl-C."""
+
+    def __init__(self, database: Path, oracle_key: str, admin_token: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = DEMO_DIR / "oracle.log"
+        env = {
+            **os.environ,
+            "ORACLE_DATABASE_URL": f"sqlite:///{database}",
+            "ORACLE_RPC_URL": web3.provider.endpoint_uri,
+            "ORACLE_NETWORK": "ganache-cli",
+            "ORACLE_PRIVATE_KEY": oracle_key,
+            "ORACLE_ADMIN_TOKEN": admin_token,
+            "ORACLE_BATCH_SIZE": "100",
+            "ORACLE_BATCH_WAIT_SECONDS": "0.5",
+            "ORACLE_SETTLEMENT_SECONDS": "0",
+        }
+        self.log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "oracle", "serve", "--port", str(self.port)],
+            cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 30.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"the oracle exited with status {self.proc.returncode}; see {self.log_path}")
+            try:
+                health = httpx.get(f"{self.url}/health", timeout=2).json()
+                if health.get("status") == "ok":
+                    return health
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"the oracle did not become healthy within {timeout:.0f}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def register_backend(oracle: OracleProcess, admin_token: str, address: str) -> None:
+    resp = httpx.post(
+        f"{oracle.url}/admin/backends",
+        json={"id": BACKEND_ID, "address": address, "note": "make demo"},
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=10,
+    )
+    if resp.status_code != 201:
+        raise SystemExit(f"registering the demo backend failed: {resp.status_code} {resp.text}")
+
+
+def shop_orders(rng: random.Random, shop: Shop, count: int) -> Iterator[dict[str, Any]]:
+    """Purchases: amounts 9.90-999.00 yuan in fen, 60% referred, a few with a merchant's referrer override."""
+    for n in range(count):
+        referred = rng.random() < 0.6
+        yield {
+            "order_id": f"demo-{n:05d}",
+            "consumer": rng.choice(shop.consumers),
+            "supplier": rng.choice(shop.suppliers),
+            "referrer": rng.choice(shop.referrers) if referred else None,
+            "amount": rng.randrange(990, 99_900),
+            "referrer_bps": rng.choice((0, 0, 0, 1_000, 3_000)) if referred else 0,
+        }
+
+
+def play_shop(oracle_url: str, backend_key: str, orders: list[dict[str, Any]]) -> list[str]:
+    """Send every order through oracle.client from 8 threads (a busy shop backend); returns the refs."""
+    from oracle.client import OracleClient
+
+    refs: list[str] = []
+    done = 0
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        clients = [OracleClient(oracle_url, BACKEND_ID, backend_key) for _ in range(8)]
+        futures = [pool.submit(clients[i % 8].submit_purchase, **order) for i, order in enumerate(orders)]
+        for future in as_completed(futures):
+            refs.append(future.result()["ref"])
+            done += 1
+            if done % 50 == 0 or done == len(orders):
+                print(f"   accepted {done}/{len(orders)}", flush=True)
+        for client in clients:
+            client.close()
+    return refs
+
+
+def wait_all_minted(oracle_url: str, total: int, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    last = -1
+    while True:
+        backlog = httpx.get(f"{oracle_url}/health", timeout=5).json()["backlog"]
+        minted = backlog.get("minted", 0)
+        if minted != last:
+            print(f"   minted {minted}/{total} (queued {backlog.get('queued', 0)}, submitted {backlog.get('submitted', 0)})", flush=True)
+            last = minted
+        if minted >= total:
+            return
+        if backlog.get("rejected", 0):
+            raise SystemExit(f"{backlog['rejected']} purchases were rejected; see the oracle log")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"only {minted}/{total} minted after {timeout:.0f}s; see {DEMO_DIR / 'oracle.log'}")
+        time.sleep(0.5)
+
+
+def grams_from_records(database: Path) -> tuple[dict[str, int], dict[str, dict[str, int]], int]:
+    """From the oracle's store: grams per role, grams per account per role, and the number of minted records."""
+    from oracle.store import Store
+
+    store = Store(f"sqlite:///{database}")
+    per_role: dict[str, int] = defaultdict(int)
+    per_account: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    minted = 0
+    platform = load_platform()
+    try:
+        for record in store.iter_purchases():
+            if record.status != "minted":
+                continue
+            minted += 1
+            owners = {"consumer": record.consumer, "referrer": record.referrer, "supplier": record.supplier, "platform": platform}
+            for role in ROLES:
+                grams = int(getattr(record, f"{role}_grams") or 0)
+                per_role[role] += grams
+                if grams:
+                    per_account[owners[role]][role] += grams
+    finally:
+        store.close()
+    return per_role, per_account, minted
+
+
+def load_platform() -> str:
+    from brownie import PurchaseMining
+
+    return PurchaseMining[-1].platform()
+
+
+def print_tables(token: Any, mining: Any, shop: Shop, per_role: dict[str, int], per_account: dict[str, dict[str, int]]) -> bool:
+    """Grams per role and per account; every account's balance on chain must equal the oracle's records."""
+    print("\n   grams per role (oracle records)")
+    print(f"   {'role':<10}{'grams':>20}")
+    for role in ROLES:
+        print(f"   {role:<10}{format_grams(per_role[role]):>20}")
+    total = sum(per_role.values())
+    print(f"   {'total':<10}{format_grams(total):>20}")
+
+    labels = {a: f"consumer {i + 1}" for i, a in enumerate(shop.consumers)}
+    labels.update({a: f"referrer {i + 1}" for i, a in enumerate(shop.referrers)})
+    labels.update({a: f"supplier {i + 1}" for i, a in enumerate(shop.suppliers)})
+    labels[load_platform()] = "platform"
+    ok = True
+    rows = sorted(per_account.items(), key=lambda item: -sum(item[1].values()))
+    print(f"\n   grams per account ({len(rows)} accounts; the 15 largest shown, every one checked)")
+    print(f"   {'account':<13}{'address':<44}{'oracle records':>18}{'on-chain balance':>20}  check")
+    for i, (address, by_role) in enumerate(rows):
+        expected = sum(by_role.values())
+        balance = int(token.balanceOf(address))
+        match = balance == expected
+        ok &= match
+        if i < 15 or not match:
+            print(f"   {labels.get(address, '?'):<13}{address:<44}{format_grams(expected):>18}{format_grams(balance):>20}  {'ok' if match else 'MISMATCH'}")
+    mined_total = int(mining.minedTotal())
+    print(f"\n   PurchaseMining.minedTotal {format_grams(mined_total)} grams vs oracle records {format_grams(total)}: {'ok' if mined_total == total else 'MISMATCH'}")
+    return ok and mined_total == total
+
+
+def show(dep: Any, pid: int, label: str) -> None:
+    print(f"\n   -- {label}")
+    print("   " + format_status(proposal_status(dep, pid)).replace("\n", "\n   "))
+
+
+def issuance_vote(token: Any) -> None:
+    """Kind (b): raise the cap by 10,000,000 grams and grant them to an ecosystem fund; 4 holders vote."""
+    dep = load_deployment()
+    holders = [accounts[i] for i in (1, 2, 3, 4)]
+    with quiet():
+        for holder in holders:
+            delegate_votes(token, holder)
+        chain.sleep(2)
+        chain.mine()
+    fund = Account.from_key(b"\x01" * 32).address
+    amount = 10_000_000 * GRAM
+    for holder in holders:
+        print(f"   holder {holder.address} delegated to itself: {format_grams(token.getVotes(holder))} votes")
+    with quiet():
+        pid, _ = propose_issuance(dep.governor, token, "grant", amount, holders[0], fund,
+                                  "Grant 10,000,000 grams to the ecosystem fund")
+    show(dep, pid, "proposed (waiting for the voting delay)")
+    with quiet():
+        wait_for_voting(chain, dep.governor, pid)
+        cast_vote(dep.governor, pid, "for", holders[0], "Fund the ecosystem")
+        cast_vote(dep.governor, pid, "for", holders[1])
+        cast_vote(dep.governor, pid, "against", holders[2], "Dilutes holders")
+        cast_vote(dep.governor, pid, "abstain", holders[3])
+    show(dep, pid, "four holders voted: for, for, against, abstain")
+    with quiet():
+        wait_for_deadline(chain, dep.governor, pid)
+    show(dep, pid, "voting closed")
+    with quiet():
+        queue_proposal(dep.governor, pid, holders[0])
+    show(dep, pid, "queued in the timelock")
+    with quiet():
+        wait_for_eta(chain, dep.governor, pid)
+        execute_proposal(dep.governor, pid, holders[0])
+    show(dep, pid, "executed")
+    print(f"\n   ecosystem fund {fund} holds {format_grams(token.balanceOf(fund))} grams; cap is now {format_grams(token.cap())} grams")
+
+
+def new_oracle_account() -> Any:
+    """A fresh key for the oracle (Ganache's own accounts expose no keys), funded with gas money."""
+    oracle = accounts.add()
+    accounts[0].transfer(oracle, "100 ether")
+    return oracle
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Brownie prints every transaction; the demo prints its own progress instead."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
 
 
 def main() -> None:
-    token = deploy()
-    print()
-    print("Black Gold token")
-    print(f"  address   {token.address}")
-    print(f"  name      {token.name()}")
-    print(f"  symbol    {token.symbol()}")
-    print(f"  decimals  {token.decimals()}")
-    print(f"  cap       {token.cap() // GRAM:,} grams")
-    print(f"  clock     {token.CLOCK_MODE()}")
+    started = time.monotonic()
+    purchases = int(os.environ.get("DEMO_PURCHASES", "300"))
+    consumers = int(os.environ.get("DEMO_CONSUMERS", "40"))
+    rng = random.Random(int(os.environ.get("DEMO_SEED", "7")))
+    DEMO_DIR.mkdir(exist_ok=True)
+    database = DEMO_DIR / "oracle.db"
+    for stale in (database, database.with_name("oracle.db-wal"), database.with_name("oracle.db-shm")):
+        stale.unlink(missing_ok=True)
+
+    step("1/5 deploy token, issuance vote and PurchaseMining to a fresh Ganache")
+    with quiet():
+        oracle_account = new_oracle_account()
+        system = deploy(oracle=oracle_account.address)
+    token, mining = system.token, system.extra["PurchaseMining"]
+    for name, contract in (("BlackGold", token), ("TimelockController", system.timelock),
+                           ("IssuanceGovernor", system.governor), ("PurchaseMining", mining)):
+        print(f"   {name:<20}{contract.address}")
+    print(f"   the deployer renounced every role; oracle {oracle_account.address}")
+
+    step("2/5 start the mint oracle")
+    admin_token = secrets.token_hex(16)
+    oracle = OracleProcess(database, oracle_account.private_key, admin_token)
+    previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        health = oracle.wait_ready()
+        print(f"   oracle at {oracle.url} (docs {oracle.url}/docs), signer {health['signer']['address']}")
+        backend_key = "0x" + rng.randbytes(32).hex()
+        register_backend(oracle, admin_token, Account.from_key(backend_key).address)
+        print(f"   registered backend {BACKEND_ID!r} with key {Account.from_key(backend_key).address}")
+
+        shop = Shop.make(rng, consumers)
+        orders = list(shop_orders(rng, shop, purchases))
+        step(f"3/5 play the shop: {purchases} purchases, {consumers} consumers, {len(shop.referrers)} referrers, {len(shop.suppliers)} suppliers")
+        t0 = time.monotonic()
+        play_shop(oracle.url, backend_key, orders)
+        wait_all_minted(oracle.url, purchases)
+        print(f"   {purchases} purchases accepted and minted in {time.monotonic() - t0:.1f}s")
+
+        step("4/5 grams mined, checked against the chain")
+        per_role, per_account, minted = grams_from_records(database)
+        if minted != purchases:
+            raise SystemExit(f"the oracle recorded {minted} minted purchases, expected {purchases}")
+        if not print_tables(token, mining, shop, per_role, per_account):
+            raise SystemExit("on-chain balances do not match the oracle's records")
+        print("   every on-chain balance equals the oracle's records")
+    finally:
+        oracle.stop()
+        signal.signal(signal.SIGTERM, previous_sigterm)
+
+    step("5/5 issuance vote: raise the cap and grant 10,000,000 grams to an ecosystem fund")
+    issuance_vote(token)
+
+    from scripts.deploy import deployment_path
+
+    print(f"\nDone in {time.monotonic() - started:.0f}s.")
+    print(f"  deployment file  {deployment_path()}")
+    print(f"  oracle database  {database}  (log: {DEMO_DIR / 'oracle.log'})")
+    print("  the oracle is stopped; Brownie stops Ganache now.")

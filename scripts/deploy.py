@@ -11,8 +11,15 @@ What `main()` deploys (see docs/governance.md):
 4. Wiring: the timelock gets the token's DEFAULT_ADMIN_ROLE and CAP_RAISER_ROLE; the governor gets the timelock's
    PROPOSER_ROLE, CANCELLER_ROLE and EXECUTOR_ROLE (execution goes through `governor.execute`, which anyone may
    call once the timelock delay has passed, so the executor role is not opened to everyone).
-5. The deployer renounces every role it holds on the token and on the timelock, and the script checks that none
-   is left: from then on only a passed proposal can raise the cap, grant or revoke roles, or change a parameter.
+5. `PurchaseMining` (scripts/mining_deploy.py) with the mining parameters (MiningSettings): it gets the token's
+   MINTER_ROLE; the oracle addresses given get its ORACLE_ROLE; then its DEFAULT_ADMIN_ROLE and PAUSER_ROLE go to
+   the timelock. The deployer administers it only for these few transactions.
+6. The deployer renounces every role it holds on the token, the timelock and PurchaseMining, and the script checks
+   that none is left: from then on only a passed proposal can raise the cap, grant or revoke roles (oracles
+   included), or change a parameter.
+
+Oracles: `brownie run scripts/deploy.py main production 0xOracleAddress --network <net>`. On local chains the
+default oracle is `accounts[LOCAL_ORACLE_INDEX]` (a Ganache account whose key the demo hands to the oracle).
 
 The deployment file (`deployments/<network>.json`, or `deployments/local/<network>.json` for local
 development chains, which are git-ignored) is the one source of truth for addresses: scripts and the
@@ -72,6 +79,8 @@ SETTINGS_PROFILES = {"production": PRODUCTION_SETTINGS, "local": LOCAL_SETTINGS}
 #: Grams minted at deployment on local chains only, so holders have voting power to try the issuance vote
 #: (accounts[1..4]). On real networks nothing is minted at deployment: every gram comes from purchase mining.
 LOCAL_DEV_ALLOCATION_GRAMS = (1_000_000, 500_000, 250_000, 100_000)
+#: On local chains, the Ganache account that is made PurchaseMining's oracle by default.
+LOCAL_ORACLE_INDEX = 9
 
 
 @dataclass
@@ -243,7 +252,35 @@ def renounce_deployer(deployer: Any, token: Any, timelock: Any) -> None:
         raise DeploymentError("the timelock does not hold the token's admin and cap-raiser roles")
 
 
-def deployment_record(system: System, deployer: Any) -> dict[str, Any]:
+def mining_hook(
+    deployer: Any, oracles: Iterable[Any] = (), settings: Any = None
+) -> Callable[[Any, Any], Mapping[str, Any]]:
+    """A `before_renounce` hook for `deploy_system` that deploys and wires PurchaseMining.
+
+    The deployer is PurchaseMining's administrator only while it grants the oracle roles; then the timelock
+    receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE and the deployer renounces both (checked).
+    """
+    from scripts.mining_deploy import add_oracle, deploy_mining, wire_mining
+
+    def hook(token: Any, timelock: Any) -> Mapping[str, Any]:
+        tx = {"from": deployer}
+        mining = deploy_mining(token, deployer, deployer, settings)
+        wire_mining(token, mining, deployer)
+        for oracle in oracles:
+            add_oracle(mining, oracle, deployer)
+        admin, pauser = mining.DEFAULT_ADMIN_ROLE(), mining.PAUSER_ROLE()
+        mining.grantRole(admin, timelock, tx)
+        mining.grantRole(pauser, timelock, tx)
+        mining.renounceRole(pauser, deployer, tx)
+        mining.renounceRole(admin, deployer, tx)
+        if mining.hasRole(admin, deployer) or mining.hasRole(pauser, deployer) or not mining.hasRole(admin, timelock):
+            raise DeploymentError("PurchaseMining's admin roles were not handed to the timelock")
+        return {"PurchaseMining": mining}
+
+    return hook
+
+
+def deployment_record(system: System, deployer: Any, oracles: Iterable[Any] = ()) -> dict[str, Any]:
     """The deployment file's content for `system`, read back from the chain."""
     gov = system.governor
     return {
@@ -264,6 +301,8 @@ def deployment_record(system: System, deployer: Any) -> dict[str, Any]:
             "executor": "IssuanceGovernor",
         },
         "token": {"cap_grams": system.token.cap() // GRAM},
+        "blocks": {name: c.tx.block_number for name, c in system.extra.items() if getattr(c, "tx", None)},
+        "oracles": [str(o) for o in oracles],
     }
 
 
@@ -279,10 +318,12 @@ def deploy_and_record(
     return system, written
 
 
-def main(profile: str | None = None, cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
-    """Deploy the whole system on the active network; returns the token (the demo prints it).
+def main(profile: str | None = None, oracle: str | None = None, cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
+    """Deploy the whole system on the active network; returns the System (token, timelock, governor, mining).
 
     `profile`: "production" or "local"; default "local" on local development chains, "production" elsewhere.
+    `oracle`: the address that gets PurchaseMining's ORACLE_ROLE; default accounts[LOCAL_ORACLE_INDEX] on local
+    chains, none elsewhere (then only a proposal can add one).
     """
     name = network.show_active()
     local = is_local_network(name)
@@ -293,11 +334,18 @@ def main(profile: str | None = None, cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
     allocation = None
     if local:
         allocation = {accounts[i + 1]: g for i, g in enumerate(LOCAL_DEV_ALLOCATION_GRAMS) if i + 1 < len(accounts)}
-    system, path = deploy_and_record(
-        deployer, SETTINGS_PROFILES[profile], cap_grams=cap_grams, initial_allocation=allocation
+    oracles = [oracle] if oracle else ([accounts[LOCAL_ORACLE_INDEX]] if local else [])
+    system = deploy_system(
+        deployer,
+        SETTINGS_PROFILES[profile],
+        cap_grams=cap_grams,
+        initial_allocation=allocation,
+        before_renounce=mining_hook(deployer, oracles),
     )
+    path = write_deployment(deployment_record(system, deployer, oracles))
     print(f"BlackGold deployed at {system.token.address}")
     print(f"TimelockController deployed at {system.timelock.address}")
     print(f"IssuanceGovernor deployed at {system.governor.address} ({profile} parameters)")
+    print(f"PurchaseMining deployed at {system.extra['PurchaseMining'].address}; oracles: {[str(o) for o in oracles] or 'none'}")
     print(f"deployment file: {path}")
-    return system.token
+    return system

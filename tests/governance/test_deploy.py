@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import brownie
 import pytest
 
 import scripts.deploy as deploy_module
@@ -96,14 +97,28 @@ def test_deploy_and_record_writes_the_deployment_file(tmp_path, accounts, chain)
 def test_main_deploys_local_profile_with_dev_allocation(tmp_path, monkeypatch, accounts):
     path = tmp_path / "main.json"
     monkeypatch.setattr(deploy_module, "deployment_path", lambda network_name=None: path)
-    token = deploy_module.main()
+    system = deploy_module.main()
+    token = system.token
     record = json.loads(path.read_text())
     assert record["contracts"]["BlackGold"] == token.address
     assert record["governance"]["voting_period"] == LOCAL_SETTINGS.voting_period
     for i, grams in enumerate(LOCAL_DEV_ALLOCATION_GRAMS):
         assert token.balanceOf(accounts[i + 1]) == grams * GRAM
     timelock = deploy_module._container("TimelockController").at(record["contracts"]["TimelockController"])
-    _assert_deployer_powerless(accounts[0], token, timelock, accounts[9])
+    _assert_deployer_powerless(accounts[0], token, timelock, accounts[8])
+    # PurchaseMining: wired as minter, the local oracle set, administered by the timelock alone.
+    mining = system.extra["PurchaseMining"]
+    assert record["contracts"]["PurchaseMining"] == mining.address
+    assert record["blocks"]["PurchaseMining"] == mining.tx.block_number
+    oracle = accounts[deploy_module.LOCAL_ORACLE_INDEX]
+    assert record["oracles"] == [oracle.address]
+    assert token.hasRole(token.MINTER_ROLE(), mining)
+    assert mining.hasRole(mining.ORACLE_ROLE(), oracle)
+    for role in (mining.DEFAULT_ADMIN_ROLE(), mining.PAUSER_ROLE()):
+        assert mining.hasRole(role, timelock)
+        assert not mining.hasRole(role, accounts[0])
+    with brownie.reverts(revert_pattern="AccessControlUnauthorizedAccount: .*"):
+        mining.grantRole(mining.ORACLE_ROLE(), accounts[0], {"from": accounts[0]})
 
 
 def test_main_production_profile(tmp_path, monkeypatch):

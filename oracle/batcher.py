@@ -1,0 +1,312 @@
+"""The batcher: turns queued purchases into PurchaseMining.mintBatch transactions, tracks them to
+confirmation and recovers after crashes and outages.
+
+One transaction in flight at a time (one oracle key, one writer of its nonce). Each step either
+drives the open batch (if any) or makes a new one:
+
+    make:  promote accepted/settling purchases -> queued; wait until `batch_size` are queued or the
+           oldest has waited `batch_wait_seconds`; estimate gas (a revert is decoded: a purchase the
+           chain refuses for good is rejected, DailyCeilingExceeded halves the batch and then holds,
+           anything else - paused, oracle role missing - holds and retries); pick the nonce and
+           EIP-1559 fees; sign; WRITE AHEAD (batch row + purchases `submitted`, one commit); send.
+    drive: no receipt and the node does not know the transaction -> if our account's nonce has moved
+           past it, it can never mine: reconcile each purchase with isMined/PurchaseMined; else
+           re-broadcast the same signed bytes. Receipt -> wait for `confirmations` -> record the
+           PurchaseMined facts of every purchase (ones skipped as already mined are looked up in the
+           logs), one commit. A reverted receipt requeues the batch.
+
+The replay guard on chain makes every re-send harmless, so a crash at any stage (`before_send`,
+`after_send`, `after_receipt`, `after_record`; the ORACLE_CRASH_AT test hook kills the process there)
+ends with each purchase minted exactly once and recorded once.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from typing import Any, Optional
+
+from web3.exceptions import Web3Exception
+
+from .chain import GWEI, Chain, ChainUnavailable, Reverted
+from .config import Settings
+from .metrics import Metrics
+from .store import B_CONFIRMED, B_DROPPED, B_FAILED, B_SENT, B_SIGNED, QUEUED, Batch, MintedFacts, Store
+
+log = logging.getLogger("oracle.batcher")
+
+# Custom errors whose first argument is the index of the purchase the chain refuses for good.
+PER_PURCHASE_ERRORS = {"ZeroOrderRef", "ZeroConsumer", "ZeroSupplier", "ZeroAmount", "AmountTooLarge",
+                       "ReferrerBpsTooHigh"}
+
+
+class Hold(Exception):
+    """Nothing is wrong with the purchases, but the batch must wait (`seconds`)."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class Batcher:
+    def __init__(self, settings: Settings, store: Store, chain: Chain, metrics: Optional[Metrics] = None) -> None:
+        self.s = settings
+        self.store = store
+        self.chain = chain
+        self.metrics = metrics or Metrics()
+        self.stop_event = threading.Event()
+        self.thread: Optional[threading.Thread] = None
+        self.chain_ok: Optional[bool] = None
+        self.last_error: Optional[str] = None
+        self.last_success: Optional[float] = None
+        self.reconciled = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.run, name="oracle-batcher", daemon=True)
+        self.thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def run(self) -> None:
+        backoff = self.s.backoff_initial_seconds
+        while not self.stop_event.is_set():
+            try:
+                if not self.reconciled:
+                    self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
+                worked = self.step()
+                self._ok()
+                backoff = self.s.backoff_initial_seconds
+                if not worked:
+                    self.stop_event.wait(self.s.poll_interval_seconds)
+            except ChainUnavailable as exc:
+                self._fail(str(exc))
+                log.warning("chain unavailable, retrying in %.1fs: %s", backoff, exc)
+                self.stop_event.wait(backoff)
+                backoff = min(backoff * 2, self.s.backoff_max_seconds)
+            except Hold as exc:
+                self.last_error = str(exc)
+                log.info("holding for %.1fs: %s", exc.seconds, exc)
+                self.stop_event.wait(exc.seconds)
+            except (Web3Exception, ValueError) as exc:  # RPC-level errors (insufficient funds, nonce, ...)
+                self._fail(f"{type(exc).__name__}: {exc}")
+                log.warning("chain error, retrying in %.1fs: %s", backoff, exc)
+                self.stop_event.wait(backoff)
+                backoff = min(backoff * 2, self.s.backoff_max_seconds)
+            except Exception as exc:  # keep the loop alive whatever happens; the store keeps the truth
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("batcher step failed, retrying in %.1fs", backoff)
+                self.stop_event.wait(backoff)
+                backoff = min(backoff * 2, self.s.backoff_max_seconds)
+
+    def _ok(self) -> None:
+        self.chain_ok = True
+        self.last_success = time.time()
+        self.metrics.chain_up.set(1)
+
+    def _fail(self, message: str) -> None:
+        self.chain_ok = False
+        self.last_error = message
+        self.metrics.chain_up.set(0)
+        self.metrics.rpc_errors.inc()
+
+    def _crash(self, stage: str) -> None:
+        if self.s.crash_at == stage:
+            log.error("ORACLE_CRASH_AT=%s: killing the process (test hook)", stage)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    # ------------------------------------------------------------------ one step
+    def step(self) -> bool:
+        """Drive the open batch or make a new one. True when something happened."""
+        batch = self.store.open_batch()
+        if batch is not None:
+            self.drive(batch)
+            return True
+        self.store.promote()
+        return self.make_batch()
+
+    def run_until_idle(self, timeout: float = 60.0) -> None:
+        """Process everything mintable now (tests and `reconcile`)."""
+        deadline = time.monotonic() + timeout
+        saved = self.s.batch_wait_seconds
+        self.s.batch_wait_seconds = 0
+        try:
+            while time.monotonic() < deadline:
+                if not self.step():
+                    return
+        finally:
+            self.s.batch_wait_seconds = saved
+        raise TimeoutError("batcher did not become idle")
+
+    # ------------------------------------------------------------------ making a batch
+    def make_batch(self) -> bool:
+        oldest = self.store.oldest_queued_at()
+        if oldest is None:
+            return False
+        purchases = self.store.queued(self.s.batch_size)
+        if len(purchases) < self.s.batch_size and time.time() - oldest < self.s.batch_wait_seconds:
+            return False
+        gas, purchases = self._estimate(purchases)
+        if not purchases:
+            return True
+        nonce = self.chain.nonce("pending")
+        max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
+        gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
+        signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
+        batch = self.store.create_batch([p.id for p in purchases], nonce=signed.nonce, tx_hash=signed.tx_hash,
+                                        raw_tx=signed.raw_tx, gas=gas, max_fee_per_gas=max_fee,
+                                        max_priority_fee_per_gas=priority)
+        if batch is None:  # a purchase was refunded meanwhile; nothing was sent: start over
+            return True
+        self.metrics.batch_size.observe(len(purchases))
+        log.info("batch %s: %d purchases, nonce %d, tx %s", batch.id, len(purchases), nonce, signed.tx_hash)
+        self._crash("before_send")
+        self.drive(batch)
+        return True
+
+    def _estimate(self, purchases: list[Any]) -> tuple[int, list[Any]]:
+        """Gas for a batch the chain accepts now, dropping (rejecting) purchases it refuses for good."""
+        while purchases:
+            try:
+                return self.chain.estimate_batch(purchases), purchases
+            except Reverted as r:
+                if r.name == "DailyCeilingExceeded":
+                    if len(purchases) > 1:
+                        purchases = purchases[: len(purchases) // 2]
+                        continue
+                    self.metrics.ceiling_holds.inc()
+                    requested, available = (r.args_ + (0, 0))[:2]
+                    msg = f"waiting for the daily ceiling (needs {requested}, {available} available)"
+                    self.store.note_waiting([p.id for p in self.store.queued(self.s.batch_size * 10)], msg)
+                    raise Hold(msg, self.s.ceiling_wait_seconds) from None
+                if r.name in PER_PURCHASE_ERRORS and r.args_ and isinstance(r.args_[0], int) \
+                        and 0 <= r.args_[0] < len(purchases):
+                    bad = purchases[r.args_[0]]
+                    reason = f"rejected by PurchaseMining: {r.name}{tuple(r.args_[1:]) if len(r.args_) > 1 else ''}"
+                    self.store.reject_queued({bad.ref: reason})
+                    self.metrics.chain_rejected.inc()
+                    log.warning("purchase %s rejected by the chain: %s", bad.ref, r.name)
+                    purchases = [p for p in purchases if p.ref != bad.ref]
+                    continue
+                msg = f"chain refuses batches now ({r.name}{r.args_}); retrying"
+                self.store.note_waiting([p.id for p in purchases], msg)
+                raise Hold(msg, max(self.s.backoff_max_seconds / 4, 1.0)) from None
+        return 0, []
+
+    # ------------------------------------------------------------------ driving a batch
+    def drive(self, batch: Batch) -> None:
+        receipt = self.chain.receipt(batch.tx_hash)
+        if receipt is None:
+            if batch.status == B_SIGNED or self.chain.transaction(batch.tx_hash) is None:
+                if self.chain.nonce("latest") > batch.nonce:
+                    # Our nonce was used by another transaction: this one can never be mined.
+                    self._resolve_dropped(batch)
+                    return
+                self.chain.send_raw(batch.raw_tx)
+                if batch.status == B_SIGNED:
+                    self.store.update_batch(batch.id, status=B_SENT, sent_at=time.time())
+                    batch.status, batch.sent_at = B_SENT, time.time()
+                self._crash("after_send")
+            receipt = self._wait_receipt(batch.tx_hash)
+            if receipt is None:
+                return  # next step looks again (and re-broadcasts if the node lost it)
+        self._crash("after_receipt")
+        if not self._wait_confirmations(receipt):
+            return
+        self._record(batch, receipt)
+
+    def _wait_receipt(self, tx_hash: str) -> Optional[dict[str, Any]]:
+        deadline = time.monotonic() + self.s.receipt_timeout_seconds
+        while not self.stop_event.is_set():
+            receipt = self.chain.receipt(tx_hash)
+            if receipt is not None:
+                return receipt
+            if time.monotonic() > deadline:
+                return None
+            self.stop_event.wait(self.s.poll_interval_seconds)
+        return None
+
+    def _wait_confirmations(self, receipt: dict[str, Any]) -> bool:
+        deadline = time.monotonic() + self.s.receipt_timeout_seconds
+        while self.chain.confirmations(receipt) < self.s.confirmations:
+            if self.stop_event.is_set() or time.monotonic() > deadline:
+                return False
+            self.stop_event.wait(self.s.poll_interval_seconds)
+        return True
+
+    def _record(self, batch: Batch, receipt: dict[str, Any]) -> None:
+        purchases = self.store.batch_purchases(batch.id)
+        refs = [p.ref for p in purchases]
+        if int(receipt["status"]) != 1:
+            self.store.close_batch(batch.id, B_FAILED, minted={}, requeue=refs, error="transaction reverted")
+            self.metrics.batches.labels("reverted").inc()
+            log.warning("batch %s reverted on chain; purchases requeued", batch.id)
+            return
+        mined, skipped = self.chain.events(receipt)
+        facts: dict[str, MintedFacts] = {}
+        requeue: list[str] = []
+        for ref in refs:
+            if ref in mined:
+                facts[ref] = mined[ref]
+            else:  # skipped: mined before by another transaction; record that one
+                found = self.chain.find_mined(ref)
+                if found is not None:
+                    facts[ref] = found
+                else:
+                    requeue.append(ref)
+        self.store.close_batch(batch.id, B_CONFIRMED, minted=facts, requeue=requeue,
+                               block_number=int(receipt["blockNumber"]), gas_used=int(receipt["gasUsed"]))
+        self._observe_minted(purchases, facts)
+        if batch.sent_at:
+            self.metrics.confirmation_latency.observe(max(0.0, time.time() - batch.sent_at))
+        self.metrics.batches.labels("confirmed").inc()
+        log.info("batch %s confirmed in block %s: %d minted (%d skipped)", batch.id, receipt["blockNumber"],
+                 len(facts), len(skipped))
+        self._crash("after_record")
+
+    def _observe_minted(self, purchases: list[Any], facts: dict[str, MintedFacts]) -> None:
+        now = time.time()
+        for p in purchases:
+            if p.ref in facts and p.status != "minted":
+                self.metrics.minted.inc()
+                self.metrics.mint_latency.observe(max(0.0, now - p.accepted_at))
+
+    def _resolve_dropped(self, batch: Batch) -> None:
+        purchases = self.store.batch_purchases(batch.id)
+        facts: dict[str, MintedFacts] = {}
+        for p in purchases:
+            if self.chain.is_mined(p.ref):
+                found = self.chain.find_mined(p.ref)
+                if found is not None:
+                    facts[p.ref] = found
+        self.store.close_batch(batch.id, B_DROPPED, minted=facts, requeue=[p.ref for p in purchases],
+                               error="nonce used by another transaction")
+        self._observe_minted(purchases, facts)
+        self.metrics.batches.labels("dropped").inc()
+        log.warning("batch %s dropped; %d of %d purchases were mined elsewhere", batch.id, len(facts), len(purchases))
+
+    # ------------------------------------------------------------------ reconciliation
+    def reconcile(self, scan_queued: bool = True) -> dict[str, int]:
+        """Bring the store in line with the chain: finish open batches, then (scan_queued) record as minted
+        every queued purchase the replay guard says is mined (e.g. after restoring an old database; one
+        isMined call per queued purchase, so the batcher's own start-up skips it)."""
+        finished = 0
+        while (batch := self.store.open_batch()) is not None:
+            self.drive(batch)
+            if self.store.open_batch() is not None and self.store.open_batch().id == batch.id:
+                break  # still waiting for the chain; the loop continues later
+            finished += 1
+        found = 0
+        for p in (self.store.unminted((QUEUED,)) if scan_queued else []):
+            if self.chain.is_mined(p.ref):
+                facts = self.chain.find_mined(p.ref)
+                if facts is not None and self.store.mark_minted(p.ref, facts):
+                    found += 1
+                    self.metrics.minted.inc()
+        self.reconciled = True
+        return {"batches_finished": finished, "found_minted": found}

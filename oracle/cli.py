@@ -1,0 +1,175 @@
+"""Command line: `python -m oracle [--config FILE] COMMAND`.
+
+    serve [--host H] [--port P] [--no-batcher]   run the HTTP API (and the batcher, unless disabled)
+    backend add ID ADDRESS [--note TEXT]         register (or re-key and re-enable) a shop backend
+    backend list                                 list backends
+    backend disable ID | backend enable ID       stop / resume accepting a backend's receipts
+    status REF | status --backend B --order O    one purchase as JSON
+    reconcile                                    finish open batches and match the store to the chain
+    export [--output FILE]                       CSV of all purchases with tx hashes and grams
+    domain                                       the EIP-712 domain receipts must be signed with
+    config                                       the resolved settings (secrets masked)
+
+Settings come from the file (--config or ORACLE_CONFIG) and ORACLE_* variables; see oracle.config.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Optional
+
+from .config import ConfigError, Settings, load_signing_key
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m oracle", description="Black Gold mint oracle")
+    p.add_argument("--config", help="TOML settings file (default: $ORACLE_CONFIG)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API and the batcher")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--no-batcher", action="store_true", help="API only (run the batcher elsewhere)")
+    serve.add_argument("--log-level", default="info")
+
+    backend = sub.add_parser("backend", help="manage shop backends")
+    bsub = backend.add_subparsers(dest="backend_command", required=True)
+    add = bsub.add_parser("add", help="register a backend id and its signing address")
+    add.add_argument("id")
+    add.add_argument("address")
+    add.add_argument("--note", default="")
+    bsub.add_parser("list", help="list backends")
+    dis = bsub.add_parser("disable", help="disable a backend")
+    dis.add_argument("id")
+    en = bsub.add_parser("enable", help="enable a backend")
+    en.add_argument("id")
+
+    status = sub.add_parser("status", help="show one purchase")
+    status.add_argument("ref", nargs="?")
+    status.add_argument("--backend")
+    status.add_argument("--order")
+
+    sub.add_parser("reconcile", help="match the store with the chain now")
+    export = sub.add_parser("export", help="CSV of purchases")
+    export.add_argument("--output", "-o", help="file (default: stdout)")
+    sub.add_parser("domain", help="print the EIP-712 domain")
+    sub.add_parser("config", help="print the resolved settings (secrets masked)")
+    return p
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings.load(args.config)
+    if args.command == "serve":
+        return _serve(settings, args)
+    if args.command == "config":
+        print(json.dumps(settings.public_dict(), indent=2))
+        return 0
+
+    from .store import NotFound, Store
+
+    if args.command == "backend":
+        from .api import validate_backend
+
+        store = Store(settings.database_url)
+        if args.backend_command == "add":
+            problems = validate_backend(args.id, args.address)
+            if problems:
+                for pr in problems:
+                    print(f"{pr.field}: {pr.message}", file=sys.stderr)
+                return 2
+            b = store.add_backend(args.id, args.address, args.note)
+            print(f"backend {b.id} registered with key {b.address} (active)")
+        elif args.backend_command == "list":
+            rows = store.list_backends()
+            if not rows:
+                print("no backends")
+            for b in rows:
+                print(f"{b.id:24} {b.address} {'active' if b.active else 'disabled'} {b.note}")
+        else:
+            try:
+                b = store.set_backend_active(args.id, args.backend_command == "enable")
+            except NotFound:
+                print(f"no backend {args.id!r}", file=sys.stderr)
+                return 1
+            print(f"backend {b.id} {'enabled' if b.active else 'disabled'}")
+        return 0
+
+    if args.command == "status":
+        from .receipts import order_ref
+
+        if args.ref:
+            ref = args.ref.lower()
+        elif args.backend and args.order:
+            ref = order_ref(args.backend, args.order)
+        else:
+            print("give REF or --backend and --order", file=sys.stderr)
+            return 2
+        record = Store(settings.database_url).get(ref)
+        if record is None:
+            print(f"no purchase {ref}", file=sys.stderr)
+            return 1
+        print(json.dumps(record.to_dict(), indent=2))
+        return 0
+
+    if args.command == "export":
+        store = Store(settings.database_url)
+        if args.output:
+            with open(args.output, "w", newline="") as f:
+                n = store.export_csv(f)
+            print(f"{n} purchases written to {args.output}", file=sys.stderr)
+        else:
+            store.export_csv(sys.stdout)
+        return 0
+
+    if args.command in ("reconcile", "domain"):
+        from .api import resolve_domain
+        from .chain import Chain
+
+        key = load_signing_key(settings)
+        chain = Chain.from_settings(settings, key)
+        if args.command == "domain":
+            print(json.dumps(resolve_domain(settings, chain).as_dict(), indent=2))
+            return 0
+        if key is None:
+            raise ConfigError("reconcile needs the oracle key (ORACLE_PRIVATE_KEY or keystore_file)")
+        from .batcher import Batcher
+
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        result = Batcher(settings, Store(settings.database_url), chain).reconcile()
+        print(json.dumps(result))
+        return 0
+    return 2
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api import create_app
+
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    if args.no_batcher:
+        settings.batcher_enabled = False
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    key = load_signing_key(settings)
+    if key is None and settings.batcher_enabled:
+        logging.getLogger("oracle").warning("no oracle key configured: accepting only, nothing will be minted")
+    else:
+        logging.getLogger("oracle").info("oracle key %s", key.address if key else None)
+    app = create_app(settings, key)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level.lower(),
+                access_log=False)
+    return 0

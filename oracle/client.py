@@ -1,0 +1,123 @@
+"""A small client for shop backends: sign receipts with the backend's key and submit them.
+
+    from oracle.client import OracleClient
+    client = OracleClient("http://127.0.0.1:8080", backend_id="shop-1", private_key="0x...")
+    record = client.submit_purchase(order_id="2024-000123", consumer=..., supplier=..., amount=12_999)
+    client.wait_for(record["ref"], "minted")
+
+Retries are safe because the API is idempotent: a receipt is signed once, and the very same signed
+body is resent on connection errors, timeouts, 429 and 5xx; the oracle answers the stored record.
+A 4xx other than 429 is final and raised as `OracleError` (with the field errors).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+import httpx
+from eth_account import Account
+
+from .receipts import ZERO_ADDRESS, Domain, Receipt, Refund, order_ref, sign_receipt, sign_refund
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class OracleError(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        self.status = status
+        self.body = body
+        errors = body.get("errors") if isinstance(body, dict) else None
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors or []) or str(body)
+        super().__init__(f"oracle answered {status}: {detail}")
+
+    @property
+    def reason(self) -> Optional[str]:
+        return self.body.get("reason") if isinstance(self.body, dict) else None
+
+
+class OracleClient:
+    def __init__(self, base_url: str, backend_id: str, private_key: Any, *, domain: Optional[Domain] = None,
+                 http: Optional[httpx.Client] = None, timeout: float = 10.0, retries: int = 5,
+                 backoff: float = 0.2, max_backoff: float = 5.0) -> None:
+        self.backend_id = backend_id
+        self._key = private_key
+        self.address = Account.from_key(private_key).address
+        self.http = http or httpx.Client(base_url=base_url, timeout=timeout)
+        self._domain = domain
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+
+    def __repr__(self) -> str:  # never show the key
+        return f"OracleClient(backend={self.backend_id!r}, address={self.address})"
+
+    def close(self) -> None:
+        self.http.close()
+
+    # ------------------------------------------------------------------ signing
+    def domain(self) -> Domain:
+        if self._domain is None:
+            self._domain = Domain.from_dict(self._request("GET", "/receipt-domain")["domain"])
+        return self._domain
+
+    def order_ref(self, order_id: str) -> str:
+        return order_ref(self.backend_id, order_id)
+
+    def receipt(self, order_id: str, consumer: str, supplier: str, amount: int, *, currency: str = "CNY",
+                referrer: Optional[str] = None, paid_at: Optional[int] = None, referrer_bps: int = 0) -> Receipt:
+        return Receipt(backend=self.backend_id, order_id=order_id, consumer=consumer,
+                       referrer=referrer or ZERO_ADDRESS, supplier=supplier, amount=int(amount), currency=currency,
+                       paid_at=int(time.time()) if paid_at is None else int(paid_at), referrer_bps=referrer_bps)
+
+    def signed_body(self, receipt: Receipt) -> dict[str, Any]:
+        return {"receipt": receipt.message(), "signature": sign_receipt(receipt, self.domain(), self._key)}
+
+    # ------------------------------------------------------------------ calls
+    def submit(self, receipt: Receipt) -> dict[str, Any]:
+        """Submit a receipt; returns the stored record (new or the same one again)."""
+        return self._request("POST", "/purchases", json=self.signed_body(receipt))
+
+    def submit_purchase(self, order_id: str, consumer: str, supplier: str, amount: int, **kwargs: Any) -> dict[str, Any]:
+        return self.submit(self.receipt(order_id, consumer, supplier, amount, **kwargs))
+
+    def status(self, ref: str) -> dict[str, Any]:
+        return self._request("GET", f"/purchases/{ref}")
+
+    def refund(self, ref: str, reason: str = "", refunded_at: Optional[int] = None) -> dict[str, Any]:
+        refund = Refund(backend=self.backend_id, order_ref=ref, reason=reason,
+                        refunded_at=int(time.time()) if refunded_at is None else refunded_at)
+        body = {"refund": refund.message(), "signature": sign_refund(refund, self.domain(), self._key)}
+        return self._request("POST", f"/purchases/{ref}/refund", json=body)
+
+    def wait_for(self, ref: str, status: str = "minted", timeout: float = 60.0, interval: float = 0.25) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            record = self.status(ref)
+            if record["status"] == status:
+                return record
+            if record["status"] in ("refunded", "rejected") and status not in ("refunded", "rejected"):
+                raise OracleError(409, record)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{ref} is {record['status']} after {timeout}s")
+            time.sleep(interval)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            try:
+                resp = self.http.request(method, path, **kwargs)
+            except httpx.TransportError:
+                if attempt == self.retries:
+                    raise
+            else:
+                if resp.status_code not in RETRY_STATUSES or attempt == self.retries:
+                    try:
+                        body = resp.json()
+                    except ValueError:
+                        body = resp.text
+                    if resp.status_code >= 400:
+                        raise OracleError(resp.status_code, body)
+                    return body
+            time.sleep(delay)
+            delay = min(delay * 2, self.max_backoff)
+        raise AssertionError("unreachable")

@@ -1,0 +1,226 @@
+"""Oracle settings: defaults, then a TOML file, then ORACLE_* environment variables (highest).
+
+The file is given by `--config PATH` or ORACLE_CONFIG. Every setting `name` can be overridden by the
+environment variable `ORACLE_<NAME>` (upper case); lists are comma separated, booleans 1/0/true/false.
+
+The oracle's signing key comes from (first match wins):
+    ORACLE_PRIVATE_KEY                     hex private key (for development and tests)
+    keystore_file (ORACLE_KEYSTORE_FILE)   an encrypted Ethereum keystore JSON, with its password in
+                                           ORACLE_KEYSTORE_PASSWORD or in keystore_password_file.
+The key is held in a `SigningKey` whose repr never shows it and is never logged.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "ORACLE_"
+SECRET_FIELDS = {"admin_token"}
+MAX_SQL_BIGINT = 2**63 - 1
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid."""
+
+
+@dataclass
+class Settings:
+    # --- storage
+    database_url: str = "sqlite:///oracle.db"
+    # --- chain
+    rpc_url: str = "http://127.0.0.1:8545"
+    network: str = "ganache-cli"
+    deployment_file: str = ""  # default: deployments/local/<network>.json (or deployments/<network>.json)
+    build_dir: str = str(PROJECT_ROOT / "build")
+    mining_address: str = ""  # default: contracts.PurchaseMining in the deployment file
+    chain_id: int = 0  # default: chain_id in the deployment file, else asked from the RPC
+    rpc_timeout_seconds: float = 10.0
+    # --- signing key (never logged)
+    keystore_file: str = ""
+    keystore_password_file: str = ""
+    # --- HTTP
+    host: str = "127.0.0.1"
+    port: int = 8080
+    admin_token: str = ""
+    max_body_bytes: int = 4096
+    # --- verification
+    currencies: list[str] = field(default_factory=lambda: ["CNY"])
+    max_amount: int = 10**12  # minor units, exclusive upper bound ("under the maximum")
+    max_age_seconds: int = 30 * 24 * 3600  # paid-at not older than this
+    clock_skew_seconds: int = 60  # paid-at may be this far in the future (clock drift)
+    settlement_seconds: int = 0  # mintable only this long after paid-at (e.g. 7 days in production)
+    max_referrer_bps: int = -1  # -1: read the bound from PurchaseMining (cached); otherwise this value
+    backend_cache_seconds: float = 2.0
+    # --- batcher
+    batcher_enabled: bool = True
+    batch_size: int = 50
+    batch_wait_seconds: float = 1.0
+    poll_interval_seconds: float = 0.2
+    confirmations: int = 1
+    receipt_timeout_seconds: float = 120.0
+    gas_limit_cap: int = 25_000_000
+    max_priority_fee_gwei: float = 1.0
+    max_fee_gwei: float = 500.0
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 30.0
+    ceiling_wait_seconds: float = 60.0
+    from_block: int = -1  # where to look for PurchaseMined logs; -1: deployment file's block or 0
+    # --- test hook only: kill the process with SIGKILL at a batch stage
+    crash_at: str = ""
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
+             **overrides: Any) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        path = path or env.get(ENV_PREFIX + "CONFIG")
+        if path:
+            p = Path(path)
+            if not p.exists():
+                raise ConfigError(f"config file {p} does not exist")
+            data = tomllib.loads(p.read_text())
+            data = data.get("oracle", data)
+            values.update(data)
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        for name in names:
+            key = ENV_PREFIX + name.upper()
+            if key in env:
+                values[name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - set(names)
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        settings = cls()
+        for name, raw in values.items():
+            setattr(settings, name, _coerce(name, names[name], raw))
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not 0 < self.max_amount <= MAX_SQL_BIGINT:
+            raise ConfigError(f"max_amount must be in 1..{MAX_SQL_BIGINT}")
+        if self.batch_size < 1:
+            raise ConfigError("batch_size must be at least 1")
+        if self.confirmations < 1:
+            raise ConfigError("confirmations must be at least 1 (the receipt's own block)")
+        if not self.currencies:
+            raise ConfigError("currencies must not be empty")
+        if self.max_referrer_bps > 10_000:
+            raise ConfigError("max_referrer_bps must be at most 10000")
+        if self.crash_at and self.crash_at not in CRASH_STAGES:
+            raise ConfigError(f"crash_at must be one of {', '.join(CRASH_STAGES)}")
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings with secrets masked, for `status`/logs."""
+        out = dataclasses.asdict(self)
+        for name in SECRET_FIELDS:
+            if out.get(name):
+                out[name] = "***"
+        return out
+
+    # ------------------------------------------------------------------ deployment
+    def deployment_path(self) -> Path:
+        if self.deployment_file:
+            return Path(self.deployment_file)
+        local = PROJECT_ROOT / "deployments" / "local" / f"{self.network}.json"
+        return local if local.exists() else PROJECT_ROOT / "deployments" / f"{self.network}.json"
+
+    def deployment(self) -> dict[str, Any]:
+        path = self.deployment_path()
+        if path.exists():
+            return json.loads(path.read_text())
+        return {}
+
+    def resolved_mining_address(self) -> str:
+        if self.mining_address:
+            return self.mining_address
+        address = (self.deployment().get("contracts") or {}).get("PurchaseMining")
+        if not address:
+            raise ConfigError(
+                f"no PurchaseMining address: set mining_address (ORACLE_MINING_ADDRESS) or deploy so that "
+                f"{self.deployment_path()} has contracts.PurchaseMining"
+            )
+        return address
+
+
+CRASH_STAGES = ("before_send", "after_send", "after_receipt", "after_record")
+
+
+def _coerce(name: str, f: dataclasses.Field, raw: Any) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    try:
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind.startswith("list"):
+            if isinstance(raw, str):
+                return [x.strip() for x in raw.split(",") if x.strip()]
+            return [str(x) for x in raw]
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}: invalid value") from exc
+
+
+class SigningKey:
+    """The oracle's private key. Its repr/str never reveal it."""
+
+    __slots__ = ("_key", "address")
+
+    def __init__(self, key: bytes) -> None:
+        from eth_account import Account
+
+        self._key = bytes(key)
+        self.address: str = Account.from_key(self._key).address
+
+    @property
+    def key(self) -> bytes:
+        return self._key
+
+    def __repr__(self) -> str:
+        return f"SigningKey(address={self.address}, key=***)"
+
+    __str__ = __repr__
+
+
+def load_signing_key(settings: Settings, env: dict[str, str] | None = None) -> SigningKey | None:
+    """The oracle's key from ORACLE_PRIVATE_KEY or the keystore file; None if neither is configured."""
+    env = os.environ if env is None else env
+    raw = env.get(ENV_PREFIX + "PRIVATE_KEY", "").strip()
+    if raw:
+        try:
+            return SigningKey(bytes.fromhex(raw.removeprefix("0x")))
+        except ValueError as exc:
+            raise ConfigError("ORACLE_PRIVATE_KEY is not a valid hex private key") from None
+    if settings.keystore_file:
+        from eth_account import Account
+
+        password = env.get(ENV_PREFIX + "KEYSTORE_PASSWORD")
+        if password is None and settings.keystore_password_file:
+            password = Path(settings.keystore_password_file).read_text().rstrip("\n")
+        if password is None:
+            raise ConfigError("keystore_file is set but no ORACLE_KEYSTORE_PASSWORD / keystore_password_file")
+        try:
+            data = json.loads(Path(settings.keystore_file).read_text())
+            return SigningKey(Account.decrypt(data, password))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot decrypt keystore {settings.keystore_file}") from None
+    return None
