@@ -204,15 +204,38 @@ class Oracle:
         try:
             vp = self.verifier.verify_purchase(_parse_json(body))
         except VerificationError as exc:
-            self.metrics.rejected.labels(exc.reason).inc()
-            return exc.status, exc.as_dict()
+            return self._rejected(exc)
         try:
             record, created = self.store.accept(vp, self.settings.settlement_seconds)
         except Conflict as exc:
-            self.metrics.conflicts.inc()
-            self.metrics.rejected.labels("order_ref_conflict").inc()
-            return 409, {"error": "conflict", "reason": "order_ref_conflict", "message": str(exc), "ref": vp.ref,
-                         "errors": [{"field": "receipt.orderId", "code": "order_ref_conflict", "message": str(exc)}]}
+            return self._conflict(vp, exc)
+        return self._answer(record, created)
+
+    async def submit_async(self, body: bytes) -> tuple[int, dict[str, Any]]:
+        """`submit` on the event loop: verification is pure CPU (~0.2 ms), and the commit is awaited without a
+        worker thread (the store's group-commit writer completes the future). Same answers as `submit`; the
+        2xx is still sent only after the COMMIT that holds the row."""
+        try:
+            vp = self.verifier.verify_purchase(_parse_json(body))
+        except VerificationError as exc:
+            return self._rejected(exc)
+        try:
+            record, created = await self.store.accept_async(vp, self.settings.settlement_seconds)
+        except Conflict as exc:
+            return self._conflict(vp, exc)
+        return self._answer(record, created)
+
+    def _rejected(self, exc: VerificationError) -> tuple[int, dict[str, Any]]:
+        self.metrics.rejected.labels(exc.reason).inc()
+        return exc.status, exc.as_dict()
+
+    def _conflict(self, vp: Any, exc: Conflict) -> tuple[int, dict[str, Any]]:
+        self.metrics.conflicts.inc()
+        self.metrics.rejected.labels("order_ref_conflict").inc()
+        return 409, {"error": "conflict", "reason": "order_ref_conflict", "message": str(exc), "ref": vp.ref,
+                     "errors": [{"field": "receipt.orderId", "code": "order_ref_conflict", "message": str(exc)}]}
+
+    def _answer(self, record: Any, created: bool) -> tuple[int, dict[str, Any]]:
         if created:
             self.metrics.accepted.inc()
             return 201, record.to_dict()
@@ -338,7 +361,7 @@ def create_app(settings: Settings, key: Optional[SigningKey] = None, *, oracle: 
         if body is None:
             orc.metrics.rejected.labels("body_too_large").inc()
             return _too_large(limit)
-        status, payload = await run_in_threadpool(orc.submit, body)
+        status, payload = await orc.submit_async(body)
         latency.labels("POST /purchases").observe(time.perf_counter() - start)
         return JSONResponse(payload, status_code=status)
 

@@ -87,6 +87,13 @@ class Domain:
                    name=data.get("name", DOMAIN_NAME), version=data.get("version", DOMAIN_VERSION))
 
     def separator(self) -> bytes:
+        cached = self.__dict__.get("_separator")  # frozen dataclass: computed once per domain
+        if cached is None:
+            cached = self._compute_separator()
+            object.__setattr__(self, "_separator", cached)
+        return cached
+
+    def _compute_separator(self) -> bytes:
         return keccak(
             DOMAIN_TYPEHASH + keccak(self.name.encode()) + keccak(self.version.encode())
             + self.chain_id.to_bytes(32, "big") + _address_word(self.verifying_contract)

@@ -272,14 +272,22 @@ class Store:
         transaction and one COMMIT (one fsync), then wakes each caller. A caller returns only after the commit
         that holds its row, so "2xx means on disk" is unchanged; under concurrent requests the fsync is shared
         instead of paid (and fought over with SQLite's lock) once per purchase."""
-        now = time.time() if now is None else now
-        r = vp.receipt
-        row = dict(ref=vp.ref, backend_id=r.backend, order_id=r.order_id, consumer=r.consumer,
-                   referrer=r.referrer, supplier=r.supplier, amount=r.amount, currency=r.currency,
-                   paid_at=r.paid_at, referrer_bps=r.referrer_bps, signature=vp.signature, digest=vp.digest,
-                   status=ACCEPTED, mintable_at=float(r.paid_at) + settlement_seconds, accepted_at=now,
-                   updated_at=now)
-        new_id = self._writer().insert(row)
+        row = _accept_row(vp, settlement_seconds, now)
+        return self._accepted(vp, row, self._writer().insert(row))
+
+    async def accept_async(self, vp: VerifiedPurchase, settlement_seconds: float,
+                           now: float | None = None) -> tuple[Purchase, bool]:
+        """`accept` for an asyncio caller: waits for the group commit without holding a thread. The rare
+        already-exists path (one SELECT) runs in a worker thread."""
+        import asyncio
+
+        row = _accept_row(vp, settlement_seconds, now)
+        new_id = await self._writer().insert_async(row)
+        if new_id is not None:
+            return Purchase(id=new_id, **row), True
+        return await asyncio.get_running_loop().run_in_executor(None, self._accepted, vp, row, None)
+
+    def _accepted(self, vp: VerifiedPurchase, row: dict[str, Any], new_id: Optional[int]) -> tuple[Purchase, bool]:
         if new_id is not None:
             return Purchase(id=new_id, **row), True
         existing = self.get(vp.ref)
@@ -480,14 +488,39 @@ class _Abort(Exception):
     pass
 
 
-class _Pending:
-    __slots__ = ("row", "done", "new_id", "error")
+def _accept_row(vp: VerifiedPurchase, settlement_seconds: float, now: float | None) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    r = vp.receipt
+    return dict(ref=vp.ref, backend_id=r.backend, order_id=r.order_id, consumer=r.consumer, referrer=r.referrer,
+                supplier=r.supplier, amount=r.amount, currency=r.currency, paid_at=r.paid_at,
+                referrer_bps=r.referrer_bps, signature=vp.signature, digest=vp.digest, status=ACCEPTED,
+                mintable_at=float(r.paid_at) + settlement_seconds, accepted_at=now, updated_at=now)
 
-    def __init__(self, row: dict[str, Any]) -> None:
+
+class _Pending:
+    __slots__ = ("row", "done", "new_id", "error", "future")
+
+    def __init__(self, row: dict[str, Any], future: Any = None) -> None:
         self.row = row
         self.done = threading.Event()
         self.new_id: Optional[int] = None
         self.error: Optional[BaseException] = None
+        self.future = future  # an asyncio future (accept_async), completed on its loop
+
+    def finish(self) -> None:
+        self.done.set()
+        fut = self.future
+        if fut is not None:
+            fut.get_loop().call_soon_threadsafe(_complete, fut, self.new_id, self.error)
+
+
+def _complete(fut: Any, new_id: Optional[int], error: Optional[BaseException]) -> None:
+    if fut.done():  # the request was cancelled (client gone); the row is committed all the same
+        return
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(new_id)
 
 
 class _GroupCommitter:
@@ -515,6 +548,15 @@ class _GroupCommitter:
         if item.error is not None:
             raise item.error
         return item.new_id
+
+    async def insert_async(self, row: dict[str, Any]) -> Optional[int]:
+        import asyncio
+
+        if not self.thread.is_alive():
+            raise RuntimeError("the store is closed")
+        fut = asyncio.get_running_loop().create_future()
+        self.queue.put(_Pending(row, fut))
+        return await asyncio.shield(fut)
 
     def stop(self) -> None:
         self.queue.put(None)
@@ -544,7 +586,7 @@ class _GroupCommitter:
                 for item in group:
                     item.new_id, item.error = None, exc
             for item in group:
-                item.done.set()
+                item.finish()
             if stop:
                 return
 

@@ -1,0 +1,190 @@
+"""`make bench` = `.venv/bin/python -m bench`: every benchmark in one process, one chain, each figure side by side
+with its baseline measured in the same run. Prints markdown tables, writes bench/results/*.json and
+bench/results/latest.md.
+
+    .venv/bin/python -m bench [--only gas,governance,oracle,scaling] [--quick] [--network ganache-cli]
+                              [--port 8801] [--store-max 1000000] [--no-postgres]
+
+Sections:
+  gas         BlackGold.mint; PurchaseMining.mintBatch 1/10/50/100/200 (new, returning) vs naive vs floor
+  governance  delegate, propose, castVote, castVoteWithReason, queue, execute
+  oracle      POST /purchases accepted/s, p50/p99; end-to-end minted/s batched vs batch_size=1
+  scaling     minted/s and gas/purchase per batch size; POST latency as the store grows (SQLite, PostgreSQL)
+
+Brownie launches the network's Ganache (and stops it at the end); oracle servers, PostgreSQL and their temporary
+files are started on ports 8800-8899 and removed when the run ends (also on Ctrl-C).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SECTIONS = ("gas", "governance", "oracle", "scaling")
+TARGETS = """Targets (issue 6; measured, not asserted):
+- batched gas per purchase (batch 100, returning) >= 5x lower than naive and within 1.5x of the floor
+- end-to-end minted/s >= 20x the one-transaction-per-purchase baseline
+- POST /purchases >= 1,000 signed purchases/s on 2 cores with p99 < 50 ms"""
+
+
+def machine() -> dict[str, Any]:
+    def cmd(*args: str) -> str:
+        try:
+            return subprocess.run(args, capture_output=True, text=True, timeout=30, cwd=ROOT).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return "?"
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    import sqlite3
+
+    ganache = ROOT / "node_modules" / ".bin" / "ganache"
+    return {
+        "cpus": os.cpu_count(), "cpu_model": cpu, "memory": mem,
+        "os": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "python": platform.python_version(), "node": cmd("node", "--version"),
+        "ganache": cmd(str(ganache), "--version").splitlines()[0] if ganache.exists() else "?",
+        "sqlite": sqlite3.sqlite_version,
+        "anvil": shutil.which("anvil") or "not installed",
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def _write(name: str, data: Any) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a few minutes in all)")
+    parser.add_argument("--network", default="ganache-cli", help="Brownie network id (default ganache-cli)")
+    parser.add_argument("--port", type=int, help="run the network's Ganache on this port instead (e.g. 8801)")
+    parser.add_argument("--store-max", type=int, default=1_000_000,
+                        help="largest store size for the growth table (default 1,000,000; 100000 saves minutes)")
+    parser.add_argument("--no-postgres", action="store_true", help="store growth on SQLite only")
+    parser.add_argument("--batch-size", type=int, default=100, help="the oracle's batch size in the oracle section")
+    args = parser.parse_args(argv)
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+
+    started = time.time()
+    info = machine()
+    info.update(taken=time.strftime("%Y-%m-%d %H:%M:%S %z"), command="python -m bench " + " ".join(argv or sys.argv[1:]),
+                network=args.network, quick=args.quick)
+    tables: list[str] = [
+        f"Taken {info['taken']} on {info['cpus']} x {info['cpu_model']}, {info['memory']}, {info['os']}; "
+        f"Python {info['python']}, Node {info['node']}, {info['ganache']}, SQLite {info['sqlite']}; "
+        f"anvil: {info['anvil']}. Load average at start: {', '.join(f'{x:.2f}' for x in info['load_average_at_start'])}.",
+    ]
+
+    def emit(text: str) -> None:
+        tables.append(text)
+        print("\n" + text + "\n", flush=True)
+
+    print(tables[0], flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    needs_chain = any(s in only for s in ("gas", "governance", "oracle", "scaling"))
+    oracle_res: dict[str, Any] | None = None
+    from bench import chain as bench_chain
+
+    try:
+        if needs_chain:
+            print(f"== connecting to {args.network}" + (f" on port {args.port}" if args.port else ""), flush=True)
+            bench_chain.connect(args.network, args.port)
+            from brownie import web3
+
+            info["client_version"] = web3.client_version
+
+        if "gas" in only:
+            from bench import gas_mining, gas_token
+
+            print("== gas: BlackGold.mint, PurchaseMining.mintBatch vs naive vs floor (about a minute)", flush=True)
+            with bench_chain.quiet():
+                token_figures = gas_token.measure()
+                t0 = time.time()
+                mining = gas_mining.measure()
+                mining["seconds"] = round(time.time() - t0, 1)
+            _write("gas_token", {"taken": info["taken"], "results": token_figures})
+            _write("gas_mining", mining)
+            emit(gas_token.table(token_figures))
+            emit(gas_mining.render(mining))
+
+        if "governance" in only:
+            from bench import gas_governance
+
+            print("== governance gas (delegate, propose, vote, queue, execute)", flush=True)
+            with bench_chain.quiet():
+                rows = gas_governance.measure()
+            _write("gas_governance", {"bench": "gas_governance", "taken": info["taken"], "network": args.network,
+                                      "evm_version": "shanghai", "optimizer_runs": 200,
+                                      "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows]})
+            emit("\n".join(["### Governance gas (IssuanceGovernor + TimelockController)", "",
+                            "| operation | gas | note |", "|---|---:|---|"]
+                           + [f"| {n} | {g:,} | {note} |" for n, g, note in rows]))
+
+        if "oracle" in only:
+            from bench import oracle_throughput
+
+            print("== oracle throughput on Ganache (API, end to end batched vs batch_size=1)", flush=True)
+            oracle_res = oracle_throughput.measure(quick=args.quick, workdir=workdir, batched_size=args.batch_size)
+            dep = oracle_res.pop("deployment")
+            _write("oracle_throughput", {"taken": info["taken"], **oracle_res})
+            emit(oracle_throughput.render(oracle_res))
+            oracle_res["deployment"] = dep
+
+        if "scaling" in only:
+            from bench import scaling
+            from bench.oracle_throughput import Deployment
+
+            print("== scaling: batch size sweep on Ganache", flush=True)
+            known = {r["batch_size"]: r for r in (oracle_res or {}).get("end_to_end", [])}
+            dep = (oracle_res or {}).get("deployment") or Deployment(workdir)
+            sweep = scaling.batch_sweep(dep, workdir, (1, 10, 50, 100, 200), args.quick, known)
+            emit(scaling.render_sweep(sweep))
+            print(f"== scaling: POST /purchases as the store grows to {args.store_max:,}", flush=True)
+            growth = scaling.measure_store(args.quick, args.store_max, workdir, postgres=not args.no_postgres)
+            _write("scaling", {"taken": info["taken"], "batch_sweep": sweep, "store_growth": growth})
+            emit(scaling.render_store(growth))
+    finally:
+        bench_chain.disconnect()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    info["seconds"] = round(time.time() - started, 1)
+    info["load_average_at_end"] = os.getloadavg()
+    _write("machine", info)
+    tables.append(TARGETS)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text("\n\n".join(tables) + "\n")
+    print(TARGETS)
+    print(f"\nwritten bench/results/*.json and bench/results/latest.md in {info['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
