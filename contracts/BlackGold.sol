@@ -16,7 +16,8 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * Rules an auditor can check against this file:
  * - Cumulative issuance is capped: `totalMinted() <= cap()` always. Burning lowers `totalSupply()` but never
  *   `totalMinted()`, so burnt grams never reopen room under the cap.
- * - Only holders of {MINTER_ROLE} can mint, and only within the cap.
+ * - Only holders of {MINTER_ROLE} can mint ({mint}, or {mintBatch} for many recipients at once), and only
+ *   within the cap.
  * - The cap can only grow, only by {CAP_RAISER_ROLE} (the holders' issuance vote, through its timelock).
  *   Roles are administered by {DEFAULT_ADMIN_ROLE}, which the deploy script hands to that timelock.
  * - No function lets any role move, freeze or burn another holder's grams; transfers cannot be paused.
@@ -50,6 +51,10 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessContr
     error CapTooLarge(uint256 requestedCap, uint256 maxCap);
     /// @notice The initial admin is the zero address.
     error ZeroAdmin();
+    /// @notice {mintBatch} was given `recipients` and `amounts` arrays of different lengths.
+    /// @param recipients length of the recipients array
+    /// @param amounts length of the amounts array
+    error LengthMismatch(uint256 recipients, uint256 amounts);
 
     /**
      * @param initialCap cap on cumulative issuance, in wei of grams (1e9 grams = 1e27 at 18 decimals)
@@ -92,6 +97,56 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessContr
      */
     function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
         _mint(to, amount);
+    }
+
+    /**
+     * @notice Mint `amounts[i]` grams to `recipients[i]` for every `i`, in one call (PurchaseMining mints a whole
+     *         batch of purchases with it). Same effects as calling {mint} for each pair in order, except that the
+     *         cap is checked once, on the batch total, and the batch is all-or-nothing.
+     * @dev Only {MINTER_ROLE}. Reverts with {LengthMismatch} if the arrays differ in length, with
+     *      {CapExceeded}(batch total, remaining) if the batch total passes the cap (an overflowing total reverts
+     *      with a panic), and with `ERC20InvalidReceiver(address(0))` for a zero recipient. A recipient may appear
+     *      more than once; zero amounts are allowed (as in {mint}). Each pair gets exactly what a {mint} does:
+     *      its balance credited, its delegatee's vote checkpoint raised (ERC20Votes), a `Transfer(0, to, amount)`.
+     *      Only new grams are created: no other holder's balance is read or written.
+     *
+     *      Gas: the call, the role check, the cap check, the `totalMinted` write, ERC20Votes' safe-supply check
+     *      and the total-supply checkpoint are paid once per batch instead of once per recipient. Built only
+     *      from OpenZeppelin's internal building blocks, in ERC20Votes' own order: per pair `ERC20._update`
+     *      (balance, total supply, Transfer) and `Votes._moveDelegateVotes` (the recipient's delegatee), then
+     *      once `Votes._transferVotingUnits(address(0), address(this), total)` for the total-supply checkpoint.
+     *      All pairs share the block timestamp, so the checkpoints end exactly as after one {mint} per pair:
+     *      `getPastTotalSupply` and `getPastVotes` cannot tell the difference.
+     * @param recipients who receives each amount (non-zero addresses)
+     * @param amounts grams (wei) for the recipient at the same index
+     */
+    function mintBatch(address[] calldata recipients, uint256[] calldata amounts) external onlyRole(MINTER_ROLE) {
+        uint256 n = recipients.length;
+        if (n != amounts.length) revert LengthMismatch(n, amounts.length);
+        uint256 total = 0;
+        for (uint256 i = 0; i < n; ++i) {
+            total += amounts[i]; // checked: an overflowing total reverts
+        }
+        _countMint(total);
+        for (uint256 i = 0; i < n; ++i) {
+            address to = recipients[i];
+            if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+            uint256 amount = amounts[i];
+            // What ERC20Votes._update(address(0), to, amount) does, minus the total-supply checkpoint (pushed
+            // once below): ERC20's balance + total supply + Transfer, then Votes' move of `amount` votes from
+            // delegates(address(0)) -- always address(0): nobody can act as, or sign for, the zero address --
+            // to the recipient's delegatee (nothing when it has not delegated).
+            ERC20._update(address(0), to, amount);
+            _moveDelegateVotes(address(0), delegates(to), amount);
+        }
+        // ERC20Votes' safe-supply check, once: supply only grew during the loop.
+        uint256 supply = totalSupply();
+        uint256 maxSupply = _maxSupply();
+        if (supply > maxSupply) revert ERC20ExceededSafeSupply(supply, maxSupply);
+        // The total-supply checkpoint, once for the batch total, through Votes' own _transferVotingUnits:
+        // from = address(0) pushes `+total`; to = this token, whose delegatee is always address(0) (the token
+        // never calls delegate on itself and nobody can sign for its address), so no delegate votes move.
+        _transferVotingUnits(address(0), address(this), total);
     }
 
     /**
@@ -138,17 +193,23 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessContr
         emit CapRaised(previousCap, newCap);
     }
 
+    /// @dev The cap check and issuance counter of every mint: `value` more grams ever minted, within the cap.
+    function _countMint(uint256 value) private {
+        uint256 remaining = _cap - _totalMinted;
+        if (value > remaining) revert CapExceeded(value, remaining);
+        _totalMinted += value;
+    }
+
     function _checkCapFitsVotes(uint256 newCap) private view {
         uint256 maxCap = _maxSupply();
         if (newCap > maxCap) revert CapTooLarge(newCap, maxCap);
     }
 
-    /// @dev Every mint and burn passes here: the cap check and the issuance counters cannot be bypassed.
+    /// @dev Every mint and burn passes here (except {mintBatch}'s mints, whose batch total went through
+    ///      {_countMint} first): the cap check and the issuance counters cannot be bypassed.
     function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes) {
         if (from == address(0)) {
-            uint256 remaining = _cap - _totalMinted;
-            if (value > remaining) revert CapExceeded(value, remaining);
-            _totalMinted += value;
+            _countMint(value);
         } else if (to == address(0)) {
             _totalBurned += value;
         }

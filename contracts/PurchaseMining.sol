@@ -180,9 +180,10 @@ contract PurchaseMining is IPurchaseMining, AccessControl, Pausable {
      *      naming its index and field); an order already mined, before or earlier in this batch, is skipped with
      *      {PurchaseSkipped}; every other purchase is priced in order on the schedule, recorded in the replay guard
      *      and evented with {PurchaseMined}. Then the batch total is taken from the daily ceiling (or the batch
-     *      reverts with {DailyCeilingExceeded}), and grams are minted: once per distinct recipient, summed over the
-     *      batch, and once for the platform's total (each purchase's event still carries its own parts, so balances
-     *      can be rebuilt from {PurchaseMined} alone). Effects happen before the mints (checks-effects-interactions).
+     *      reverts with {DailyCeilingExceeded}), and grams are minted in one `BlackGold.mintBatch` call: once per
+     *      distinct recipient, summed over the batch, and once for the platform's total (each purchase's event
+     *      still carries its own parts, so balances can be rebuilt from {PurchaseMined} alone). Effects happen
+     *      before the mint (checks-effects-interactions).
      * @param purchases the purchases, in the order they are priced
      * @return mined how many purchases were mined (skipped ones excluded)
      */
@@ -224,16 +225,8 @@ contract PurchaseMining is IPurchaseMining, AccessControl, Pausable {
         _takeFromCeiling(batchGrams);
         _schedule.mined = uint128(s.mined + batchGrams); // <= allocation < 2^128
 
-        // Interactions last: the token is the immutable Black Gold contract (no hooks, no callbacks).
-        uint256 count = tally.count;
-        for (uint256 j; j < count; ) {
-            (address who, uint256 grams) = tally.entry(j);
-            _mintTo(who, grams);
-            unchecked {
-                ++j;
-            }
-        }
-        if (platformTotal != 0) _mintTo(platform, platformTotal);
+        // Interaction last: the token is the immutable Black Gold contract (no hooks, no callbacks).
+        _mintAll(tally, platformTotal);
     }
 
     // ------------------------------------------------------------------------------------------------- views
@@ -445,17 +438,44 @@ contract PurchaseMining is IPurchaseMining, AccessControl, Pausable {
         consumerGrams = total - referrerGrams - supplierGrams - platformGrams;
     }
 
-    /// @dev `token.mint(to, grams)`, bubbling up the token's revert. The token's code was checked at deployment
-    ///      and the call returns nothing, so the high-level call's code-size and return-data checks are skipped.
-    function _mintTo(address to, uint256 grams) private {
+    /**
+     * @dev One `token.mintBatch(recipients, amounts)` for the tally's entries (insertion order) followed by the
+     *      platform's total when non-zero, bubbling up the token's revert. The ABI call data is written straight
+     *      from the tally into free memory (the two arrays need no separate copy): selector, the two array
+     *      offsets (0x40 and 0x60 + 32m), then m recipients, then m amounts. The token's code was checked at
+     *      deployment and the call returns nothing, so the high-level call's code-size and return-data checks
+     *      are skipped. Every entry is non-zero (the tally drops zero amounts). Only called when the batch mints
+     *      grams (some part is non-zero), so at least one entry is sent.
+     */
+    function _mintAll(RecipientTally.Tally memory tally, uint256 platformTotal) private {
+        uint256 count = tally.count;
+        uint256 e = tally.entries; // (recipient, amount) pairs, 64 bytes each (see {RecipientTally})
+        uint256 m = count; // entries sent: the tally's, plus the platform's total when non-zero
+        if (platformTotal != 0) ++m;
         address t = address(token);
-        bytes4 selector = IBlackGoldMinter.mint.selector;
+        address platform_ = platform;
+        bytes4 selector = IBlackGoldMinter.mintBatch.selector;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
+            let words := shl(5, m)
             mstore(ptr, selector) // bytes4 values are left-aligned: the selector fills the first 4 bytes
-            mstore(add(ptr, 0x04), to)
-            mstore(add(ptr, 0x24), grams)
-            if iszero(call(gas(), t, 0, ptr, 0x44, 0, 0)) {
+            mstore(add(ptr, 0x04), 0x40) // offset of recipients
+            mstore(add(ptr, 0x24), add(0x60, words)) // offset of amounts: 0x40 + length word + m words
+            mstore(add(ptr, 0x44), m) // recipients.length
+            let recipients := add(ptr, 0x64)
+            let amountsLen := add(recipients, words)
+            mstore(amountsLen, m) // amounts.length
+            let amounts := add(amountsLen, 0x20)
+            for { let j := 0 } lt(j, count) { j := add(j, 1) } {
+                let pair := add(e, shl(6, j))
+                mstore(add(recipients, shl(5, j)), mload(pair))
+                mstore(add(amounts, shl(5, j)), mload(add(pair, 0x20)))
+            }
+            if gt(m, count) {
+                mstore(add(recipients, shl(5, count)), platform_)
+                mstore(add(amounts, shl(5, count)), platformTotal)
+            }
+            if iszero(call(gas(), t, 0, ptr, add(0x84, shl(1, words)), 0, 0)) {
                 returndatacopy(ptr, 0, returndatasize())
                 revert(ptr, returndatasize())
             }

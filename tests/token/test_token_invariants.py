@@ -1,6 +1,6 @@
-"""Stateful property test: random mint / burn / transfer / delegate / cap-raise sequences keep the token's
-invariants: totalMinted <= cap; sum of balances == totalSupply; totalSupply == totalMinted - totalBurned;
-voting power equals delegated balances."""
+"""Stateful property test: random mint / mintBatch / burn / transfer / delegate / cap-raise sequences keep the
+token's invariants: totalMinted <= cap; sum of balances == totalSupply; totalSupply == totalMinted - totalBurned;
+voting power equals delegated balances; the latest total-supply checkpoint equals totalSupply."""
 from __future__ import annotations
 
 import brownie
@@ -48,6 +48,26 @@ def make_machine(token, admin, holders):
                 token.mint(to, amount, {"from": admin})
                 self.minted += amount
 
+        @rule(pairs=st.lists(st.tuples(holder_index, amounts), min_size=0, max_size=4))
+        def mint_batch(self, pairs: list[tuple[int, int]]) -> None:
+            recipients = [holders[h] for h, _ in pairs]
+            values = [v for _, v in pairs]
+            total = sum(values)
+            remaining = self.cap - self.minted
+            before = [token.balanceOf(h) for h in holders]
+            if total > remaining:
+                with brownie.reverts(f"CapExceeded: {total}, {remaining}"):
+                    token.mintBatch(recipients, values, {"from": admin})
+                assert [token.balanceOf(h) for h in holders] == before
+            else:
+                tx = token.mintBatch(recipients, values, {"from": admin})
+                self.minted += total
+                transfers = [(e["to"], e["value"]) for e in tx.events["Transfer"]] if values else []
+                assert transfers == [(r.address, v) for r, v in zip(recipients, values)]
+                for i, h in enumerate(holders):
+                    got = sum(v for r, v in zip(recipients, values) if r == h)
+                    assert token.balanceOf(h) == before[i] + got
+
         @rule(holder=holder_index, amount=amounts)
         def burn(self, holder: int, amount: int) -> None:
             account = holders[holder]
@@ -90,9 +110,16 @@ def make_machine(token, admin, holders):
             for address, votes in expected.items():
                 assert token.getVotes(address) == votes
 
+        @invariant()
+        def total_supply_checkpoint_matches(self) -> None:
+            assert token.getPastTotalSupply(token.clock() - 1) <= token.totalMinted()
+            brownie.chain.sleep(1)
+            brownie.chain.mine()
+            assert token.getPastTotalSupply(token.clock() - 1) == token.totalSupply()
+
     return TokenInvariants
 
 
 def test_token_invariants(invariant_token, accounts):
     machine = make_machine(invariant_token, accounts[0], list(accounts[1 : 1 + HOLDERS]))
-    run_on_chain(machine, max_examples=20, step_count=15)
+    run_on_chain(machine, max_examples=25, step_count=15)
