@@ -240,7 +240,7 @@ contract PurchaseMining is IPurchaseMining, AccessControl, Pausable {
      *      2^-248, so packing saves nothing (a bitmap only pays off for dense sequence numbers, which the oracles
      *      do not have: several oracles may submit the same order). Measured per order marked (calldata
      *      included): mapping 23,104 gas, BitMap keyed by orderRef 23,109, BitMap over dense sequence numbers
-     *      1,131 (unsound here). The mapping is the cheapest sound structure; see docs/mining.md.
+     *      1,131 (unsound here). The mapping is the cheapest sound structure; see the README (replay guard).
      */
     function isMined(bytes32 orderRef) external view override returns (bool) {
         return _mined[orderRef];

@@ -340,7 +340,7 @@ def create_app(settings: Settings, key: Optional[SigningKey] = None, *, oracle: 
 
     app = FastAPI(title="Black Gold mint oracle", version=__version__, lifespan=lifespan,
                   description="Shop backends send EIP-712 signed purchase receipts; the oracle verifies and stores "
-                              "them, then attests them on chain through PurchaseMining. See docs/oracle.md.")
+                              "them, then attests them on chain through PurchaseMining. See the README's oracle section.")
     app.state.oracle = orc
     limit = settings.max_body_bytes
     errors = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},

@@ -4,7 +4,7 @@ Run: `brownie run scripts/deploy.py --network ganache-cli` (or any configured Br
      `brownie run scripts/deploy.py main production --network <net>` forces the production parameters on a
      local chain; `... main local` forces the short ones.
 
-What `main()` deploys (see docs/governance.md):
+What `main()` deploys (see the README's issuance vote section):
 1. `BlackGold` with the 1,000,000,000-gram cap; the deployer is its temporary admin.
 2. OpenZeppelin `TimelockController` with the timelock delay; the deployer is its temporary admin.
 3. `IssuanceGovernor` over the token and the timelock, with the governance parameters (GovernanceSettings).
@@ -62,7 +62,7 @@ class GovernanceSettings:
         return asdict(self)
 
 
-#: Production defaults (documented in docs/governance.md).
+#: Production defaults (documented in the README).
 PRODUCTION_SETTINGS = GovernanceSettings()
 #: Short parameters for tests and the demo on a local chain (advance time with chain.sleep).
 LOCAL_SETTINGS = GovernanceSettings(

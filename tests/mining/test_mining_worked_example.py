@@ -1,4 +1,4 @@
-"""The README's worked example (docs/mining.md), on the deployed contract with the default settings: a purchase
+"""The README's worked example (README, purchase mining section), on the deployed contract with the default settings: a purchase
 of 199.00 yuan (19,900 fen) with a referrer, at the base rate, right after the first halving, across the first
 halving, and after the third halving. The figures asserted here are the ones printed in the docs."""
 from __future__ import annotations
