@@ -92,7 +92,7 @@ def measure(quiet: bool = True) -> dict[str, Any]:
     import brownie
     from brownie import accounts, web3
 
-    from scripts.mining_deploy import _container
+    from scripts.deploy import contract_container as _container
 
     BlackGold = _container("BlackGold")
     Probe = _container("ReplayGuardProbe")

@@ -197,7 +197,7 @@ def wait_all_minted(oracle_url: str, total: int, timeout: float = 180.0) -> None
         time.sleep(0.5)
 
 
-def grams_from_records(database: Path) -> tuple[dict[str, int], dict[str, dict[str, int]], int]:
+def grams_from_records(database: Path, platform: str) -> tuple[dict[str, int], dict[str, dict[str, int]], int]:
     """From the oracle's store: grams per role, grams per account per role, and the number of minted records."""
     from oracle.store import Store
 
@@ -205,7 +205,6 @@ def grams_from_records(database: Path) -> tuple[dict[str, int], dict[str, dict[s
     per_role: dict[str, int] = defaultdict(int)
     per_account: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     minted = 0
-    platform = load_platform()
     try:
         for record in store.iter_purchases():
             if record.status != "minted":
@@ -222,13 +221,7 @@ def grams_from_records(database: Path) -> tuple[dict[str, int], dict[str, dict[s
     return per_role, per_account, minted
 
 
-def load_platform() -> str:
-    from brownie import PurchaseMining
-
-    return PurchaseMining[-1].platform()
-
-
-def print_tables(token: Any, mining: Any, shop: Shop, per_role: dict[str, int], per_account: dict[str, dict[str, int]]) -> bool:
+def print_tables(token: Any, mining: Any, shop: Shop, platform: str, per_role: dict[str, int], per_account: dict[str, dict[str, int]]) -> bool:
     """Grams per role and per account; every account's balance on chain must equal the oracle's records."""
     print("\n   grams per role (oracle records)")
     print(f"   {'role':<10}{'grams':>20}")
@@ -240,7 +233,7 @@ def print_tables(token: Any, mining: Any, shop: Shop, per_role: dict[str, int], 
     labels = {a: f"consumer {i + 1}" for i, a in enumerate(shop.consumers)}
     labels.update({a: f"referrer {i + 1}" for i, a in enumerate(shop.referrers)})
     labels.update({a: f"supplier {i + 1}" for i, a in enumerate(shop.suppliers)})
-    labels[load_platform()] = "platform"
+    labels[platform] = "platform"
     ok = True
     rows = sorted(per_account.items(), key=lambda item: -sum(item[1].values()))
     print(f"\n   grams per account ({len(rows)} accounts; the 15 largest shown, every one checked)")
@@ -353,10 +346,11 @@ def main() -> None:
         print(f"   {purchases} purchases accepted and minted in {time.monotonic() - t0:.1f}s")
 
         step("4/5 grams mined, checked against the chain")
-        per_role, per_account, minted = grams_from_records(database)
+        platform = mining.platform()
+        per_role, per_account, minted = grams_from_records(database, platform)
         if minted != purchases:
             raise SystemExit(f"the oracle recorded {minted} minted purchases, expected {purchases}")
-        if not print_tables(token, mining, shop, per_role, per_account):
+        if not print_tables(token, mining, shop, platform, per_role, per_account):
             raise SystemExit("on-chain balances do not match the oracle's records")
         print("   every on-chain balance equals the oracle's records")
     finally:

@@ -145,7 +145,7 @@ def read_deployment(network_name: str | None = None, path: Path | None = None) -
     return json.loads(path.read_text())
 
 
-def _container(name: str) -> Any:
+def contract_container(name: str) -> Any:
     """The project's contract container (resolved at call time so this module imports without a project)."""
     import brownie
     from brownie import project
@@ -160,7 +160,7 @@ def _container(name: str) -> Any:
 
 def deploy_token(deployer: Any, cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
     """Deploy BlackGold with a cap of `cap_grams` whole grams; the deployer is the initial admin."""
-    return _container("BlackGold").deploy(cap_grams * GRAM, deployer, {"from": deployer})
+    return contract_container("BlackGold").deploy(cap_grams * GRAM, deployer, {"from": deployer})
 
 
 def deploy_system(
@@ -187,8 +187,8 @@ def deploy_system(
     settings = governance_settings or PRODUCTION_SETTINGS
     tx = {"from": deployer}
     token = deploy_token(deployer, cap_grams)
-    timelock = _container("TimelockController").deploy(settings.timelock_delay, [], [], deployer, tx)
-    governor = _container("IssuanceGovernor").deploy(
+    timelock = contract_container("TimelockController").deploy(settings.timelock_delay, [], [], deployer, tx)
+    governor = contract_container("IssuanceGovernor").deploy(
         token,
         timelock,
         settings.voting_delay,
@@ -310,11 +310,15 @@ def deploy_and_record(
     deployer: Any,
     governance_settings: GovernanceSettings | None = None,
     path: Path | None = None,
+    oracles: Iterable[Any] = (),
     **kwargs: Any,
 ) -> tuple[System, Path]:
-    """`deploy_system` + write the deployment file (default location for the active network)."""
+    """`deploy_system` + write the deployment file (default location for the active network).
+
+    `oracles` are only recorded in the file; pass `before_renounce=mining_hook(deployer, oracles)` to grant them.
+    """
     system = deploy_system(deployer, governance_settings, **kwargs)
-    written = write_deployment(deployment_record(system, deployer), path=path)
+    written = write_deployment(deployment_record(system, deployer, oracles), path=path)
     return system, written
 
 
@@ -335,14 +339,14 @@ def main(profile: str | None = None, oracle: str | None = None, cap_grams: int =
     if local:
         allocation = {accounts[i + 1]: g for i, g in enumerate(LOCAL_DEV_ALLOCATION_GRAMS) if i + 1 < len(accounts)}
     oracles = [oracle] if oracle else ([accounts[LOCAL_ORACLE_INDEX]] if local else [])
-    system = deploy_system(
+    system, path = deploy_and_record(
         deployer,
         SETTINGS_PROFILES[profile],
+        oracles=oracles,
         cap_grams=cap_grams,
         initial_allocation=allocation,
         before_renounce=mining_hook(deployer, oracles),
     )
-    path = write_deployment(deployment_record(system, deployer, oracles))
     print(f"BlackGold deployed at {system.token.address}")
     print(f"TimelockController deployed at {system.timelock.address}")
     print(f"IssuanceGovernor deployed at {system.governor.address} ({profile} parameters)")

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from scripts.deploy import contract_container
+
 GRAM = 10**18
 BPS = 10_000
 
@@ -79,19 +81,6 @@ class MiningSettings:
             raise ValueError("allocation must be in [0, 2**128) wei")
 
 
-def _container(name: str) -> Any:
-    """A contract container of the loaded project (`brownie run`/`brownie test` put them in `brownie`)."""
-    import brownie
-    from brownie import project
-
-    if hasattr(brownie, name):
-        return getattr(brownie, name)
-    for loaded in project.get_loaded_projects():
-        if name in loaded:
-            return loaded[name]
-    raise RuntimeError(f"{name} not found: load the Brownie project first")
-
-
 def deploy_mining(token: Any, governance: Any, deployer: Any, settings: MiningSettings | None = None) -> Any:
     """Deploy PurchaseMining for `token`, owned by `governance`, paid for by `deployer`.
 
@@ -100,7 +89,7 @@ def deploy_mining(token: Any, governance: Any, deployer: Any, settings: MiningSe
     s = settings or MiningSettings()
     s.validate()
     platform = s.platform or str(deployer)
-    return _container("PurchaseMining").deploy(
+    return contract_container("PurchaseMining").deploy(
         token,
         governance,
         platform,
@@ -124,20 +113,3 @@ def wire_mining(token: Any, mining: Any, admin: Any) -> Any:
 def add_oracle(mining: Any, oracle: Any, governance: Any) -> Any:
     """Let `oracle` submit purchases (governance only; in production a timelock proposal does this)."""
     return mining.grantRole(mining.ORACLE_ROLE(), oracle, {"from": governance})
-
-
-def main() -> Any:
-    """`brownie run scripts/mining_deploy.py`: deploy against the token in the deployment file (local try-out)."""
-    from brownie import BlackGold, accounts
-
-    from scripts.deploy import read_deployment, write_deployment
-
-    data = read_deployment()
-    token = BlackGold.at(data["contracts"]["BlackGold"])
-    deployer = accounts[0]
-    mining = deploy_mining(token, deployer, deployer)
-    wire_mining(token, mining, deployer)
-    data["contracts"]["PurchaseMining"] = mining.address
-    write_deployment(data)
-    print(f"PurchaseMining deployed at {mining.address}")
-    return mining

@@ -77,12 +77,4 @@ library RecipientTally {
         }
     }
 
-    /// @notice Entry `index` (insertion order): recipient and summed amount.
-    function entry(Tally memory t, uint256 index) internal pure returns (address who, uint256 amount) {
-        assembly ("memory-safe") {
-            let e := add(mload(add(t, 0x40)), shl(6, index))
-            who := mload(e)
-            amount := mload(add(e, 0x20))
-        }
-    }
 }

@@ -104,7 +104,7 @@ def test_main_deploys_local_profile_with_dev_allocation(tmp_path, monkeypatch, a
     assert record["governance"]["voting_period"] == LOCAL_SETTINGS.voting_period
     for i, grams in enumerate(LOCAL_DEV_ALLOCATION_GRAMS):
         assert token.balanceOf(accounts[i + 1]) == grams * GRAM
-    timelock = deploy_module._container("TimelockController").at(record["contracts"]["TimelockController"])
+    timelock = deploy_module.contract_container("TimelockController").at(record["contracts"]["TimelockController"])
     _assert_deployer_powerless(accounts[0], token, timelock, accounts[8])
     # PurchaseMining: wired as minter, the local oracle set, administered by the timelock alone.
     mining = system.extra["PurchaseMining"]
