@@ -13,24 +13,26 @@ NETWORK ?= ganache-cli
 export SOLCX_BINARY_PATH := $(SOLCX_DIR)
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup test demo compile lint bench lock clean help
+.PHONY: setup test unit demo compile lint lint-py bench lock clean help
 
 help:
 	@echo "make demo   - deploy and run Black Gold end to end on a fresh local Ganache"
 	@echo "make test   - install what is missing and run the whole test suite on Ganache"
 	@echo "make setup  - only install (venv, npm packages, compiler launcher)"
-	@echo "make lint   - static analysis (slither) over contracts/"
+	@echo "make lint   - static analysis: slither over contracts/, ruff and mypy over Python"
+	@echo "make unit   - the pure-Python unit tests (no chain, seconds)"
 	@echo "make bench  - gas and throughput tables"
 
 setup: $(VENV)/.installed node_modules/.installed $(SOLC_EXE)
 
 # The venv, with exact versions from requirements.lock. The .pth file makes `.venv/bin/brownie` and
 # `.venv/bin/python` find the project's compiler launcher and Ganache without any exported variables.
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock pyproject.toml
 	@echo "==> Python venv ($(PYTHON)) from requirements.lock"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==24.3.1 wheel
 	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'blackgold_env.pth').write_text('import os; os.environ.setdefault(\"SOLCX_BINARY_PATH\", \"$(SOLCX_DIR)\"); os.environ[\"PATH\"] = \"$(CURDIR)/node_modules/.bin\" + os.pathsep + os.environ.get(\"PATH\", \"\")\n')"
 	touch $@
 
@@ -51,11 +53,21 @@ $(SOLC_EXE): tools/solc-launcher.js node_modules/.installed
 compile: setup
 	$(BIN)/brownie compile
 
-lint: setup
+# Python hygiene: ruff (lint + format) over everything, mypy strict over the library and the oracle.
+lint-py: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+lint: setup lint-py
 	$(BIN)/python scripts/lint.py
 
-test: setup compile lint
-	$(BIN)/brownie test tests/ --network $(NETWORK)
+# Pure-Python unit tests first (seconds, no chain), then everything on Ganache through Brownie.
+unit: setup
+	$(BIN)/python -m pytest -q -p no:brownie tests/unit
+
+test: setup compile lint unit
+	$(BIN)/brownie test tests/ --network $(NETWORK) --ignore tests/unit
 
 demo: setup compile
 	@$(BIN)/python -c "import socket, sys; s = socket.socket(); sys.exit('port 8545 is in use: stop what runs there, make demo starts its own fresh Ganache' if s.connect_ex(('127.0.0.1', 8545)) == 0 else 0)"

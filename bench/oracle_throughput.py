@@ -29,7 +29,7 @@ class Deployment:
 
         from bench.chain import quiet, rpc_url
         from scripts.deploy import contract_container as _container
-        from scripts.mining_deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
+        from scripts.deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
 
         deployer, governance, platform = accounts[0], accounts[1], accounts[4]
         with quiet():

@@ -173,3 +173,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level.lower(),
                 access_log=False)
     return 0
+
+
+def entry() -> None:
+    """Console script `blackgold-oracle`."""
+    sys.exit(main())

@@ -25,7 +25,6 @@ import socket
 import subprocess
 import sys
 import time
-import warnings
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -33,28 +32,20 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import httpx
-from brownie import accounts, chain, web3
+from brownie import accounts, web3
 from eth_account import Account
 
-from scripts.deploy import GRAM, main as deploy
-from scripts.holders import (
-    cast_vote,
-    delegate_votes,
-    execute_proposal,
-    format_grams,
-    format_status,
-    load_deployment,
-    propose_issuance,
-    proposal_status,
-    queue_proposal,
-    wait_for_deadline,
-    wait_for_eta,
-    wait_for_voting,
-)
+from blackgold import governance as gov
+from blackgold.accounts import NodeSigner
+from blackgold.chain import mine_until
+from blackgold.cli.governance import format_status
+from blackgold.contracts import System
+from blackgold.deployment import Deployment
+from blackgold.paths import PROJECT_ROOT
+from blackgold.proposals import proposal_status
+from blackgold.units import GRAM, format_grams
+from scripts.deploy import deployment_path, main as deploy
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Brownie 1.22 warns about its own internal rpc.* calls on every chain.sleep/mine: noise for a demo.
-warnings.filterwarnings("ignore", category=FutureWarning)
 DEMO_DIR = PROJECT_ROOT / ".demo"
 BACKEND_ID = "demo-shop"
 ROLES = ("consumer", "referrer", "supplier", "platform")
@@ -250,46 +241,42 @@ def print_tables(token: Any, mining: Any, shop: Shop, platform: str, per_role: d
     return ok and mined_total == total
 
 
-def show(dep: Any, pid: int, label: str) -> None:
+def show(system: System, pid: int, label: str) -> None:
     print(f"\n   -- {label}")
-    print("   " + format_status(proposal_status(dep, pid)).replace("\n", "\n   "))
+    print("   " + format_status(proposal_status(system, pid)).replace("\n", "\n   "))
 
 
-def issuance_vote(token: Any) -> None:
-    """Kind (b): raise the cap by 10,000,000 grams and grant them to an ecosystem fund; 4 holders vote."""
-    dep = load_deployment()
-    holders = [accounts[i] for i in (1, 2, 3, 4)]
-    with quiet():
-        for holder in holders:
-            delegate_votes(token, holder)
-        chain.sleep(2)
-        chain.mine()
+def issuance_vote() -> None:
+    """Kind (b): raise the cap by 10,000,000 grams and grant them to an ecosystem fund; 4 holders vote.
+
+    Runs through the SDK (web3.py), exactly as the `blackgold` CLI would, against the demo's Ganache.
+    """
+    system = System.connect(web3, Deployment.load(deployment_path()))
+    token, governor = system.token, system.governor
+    holders = [NodeSigner(accounts[i].address) for i in (1, 2, 3, 4)]
+    for holder in holders:
+        gov.delegate(system, holder)
+    mine_until(web3, int(web3.eth.get_block("latest")["timestamp"]) + 2)  # delegations are in the past now
     fund = Account.from_key(b"\x01" * 32).address
     amount = 10_000_000 * GRAM
     for holder in holders:
-        print(f"   holder {holder.address} delegated to itself: {format_grams(token.getVotes(holder))} votes")
-    with quiet():
-        pid, _ = propose_issuance(dep.governor, token, "grant", amount, holders[0], fund,
-                                  "Grant 10,000,000 grams to the ecosystem fund")
-    show(dep, pid, "proposed (waiting for the voting delay)")
-    with quiet():
-        wait_for_voting(chain, dep.governor, pid)
-        cast_vote(dep.governor, pid, "for", holders[0], "Fund the ecosystem")
-        cast_vote(dep.governor, pid, "for", holders[1])
-        cast_vote(dep.governor, pid, "against", holders[2], "Dilutes holders")
-        cast_vote(dep.governor, pid, "abstain", holders[3])
-    show(dep, pid, "four holders voted: for, for, against, abstain")
-    with quiet():
-        wait_for_deadline(chain, dep.governor, pid)
-    show(dep, pid, "voting closed")
-    with quiet():
-        queue_proposal(dep.governor, pid, holders[0])
-    show(dep, pid, "queued in the timelock")
-    with quiet():
-        wait_for_eta(chain, dep.governor, pid)
-        execute_proposal(dep.governor, pid, holders[0])
-    show(dep, pid, "executed")
-    print(f"\n   ecosystem fund {fund} holds {format_grams(token.balanceOf(fund))} grams; cap is now {format_grams(token.cap())} grams")
+        print(f"   holder {holder.address} delegated to itself: {format_grams(token.votes(holder.address))} votes")
+    pid = gov.propose(system, holders[0], "grant", amount, fund, "Grant 10,000,000 grams to the ecosystem fund").proposal_id
+    show(system, pid, "proposed (waiting for the voting delay)")
+    mine_until(web3, governor.snapshot(pid) + 1)
+    for holder, support, reason in ((holders[0], "for", "Fund the ecosystem"), (holders[1], "for", None),
+                                    (holders[2], "against", "Dilutes holders"), (holders[3], "abstain", None)):
+        gov.vote(system, holder, pid, gov.Support.parse(support), reason)
+    show(system, pid, "four holders voted: for, for, against, abstain")
+    mine_until(web3, governor.deadline(pid) + 1)
+    show(system, pid, "voting closed")
+    gov.queue(system, holders[0], pid)
+    show(system, pid, "queued in the timelock")
+    mine_until(web3, governor.eta(pid))
+    gov.execute(system, holders[0], pid)
+    show(system, pid, "executed")
+    print(f"\n   ecosystem fund {fund} holds {format_grams(token.balance_of(fund))} grams; "
+          f"cap is now {format_grams(token.cap())} grams")
 
 
 def new_oracle_account() -> Any:
@@ -358,9 +345,7 @@ def main() -> None:
         signal.signal(signal.SIGTERM, previous_sigterm)
 
     step("5/5 issuance vote: raise the cap and grant 10,000,000 grams to an ecosystem fund")
-    issuance_vote(token)
-
-    from scripts.deploy import deployment_path
+    issuance_vote()
 
     print(f"\nDone in {time.monotonic() - started:.0f}s.")
     print(f"  deployment file  {deployment_path()}")

@@ -11,7 +11,7 @@ What `main()` deploys (see the README's issuance vote section):
 4. Wiring: the timelock gets the token's DEFAULT_ADMIN_ROLE and CAP_RAISER_ROLE; the governor gets the timelock's
    PROPOSER_ROLE, CANCELLER_ROLE and EXECUTOR_ROLE (execution goes through `governor.execute`, which anyone may
    call once the timelock delay has passed, so the executor role is not opened to everyone).
-5. `PurchaseMining` (scripts/mining_deploy.py) with the mining parameters (MiningSettings): it gets the token's
+5. `PurchaseMining` (`deploy_mining` below) with the mining parameters (blackgold.params.MiningSettings): it gets the token's
    MINTER_ROLE; the oracle addresses given get its ORACLE_ROLE; then its DEFAULT_ADMIN_ROLE and PAUSER_ROLE go to
    the timelock. The deployer administers it only for these few transactions.
 6. The deployer renounces every role it holds on the token, the timelock and PurchaseMining, and the script checks
@@ -27,60 +27,26 @@ oracle read it instead of pasting addresses by hand.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from brownie import accounts, network
-from brownie._config import CONFIG
 
-GRAM = 10**18
-DEFAULT_CAP_GRAMS = 1_000_000_000
-LOCAL_NETWORKS = {"development", "ganache-cli", "anvil", "hardhat"}
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-DAY = 24 * 60 * 60
-
-
-@dataclass(frozen=True)
-class GovernanceSettings:
-    """Deploy parameters of the issuance vote. After deployment each can only be changed by a passed proposal.
-
-    Times are in seconds (the token's clock is the block timestamp); the threshold is in whole grams.
-    """
-
-    voting_delay: int = 1 * DAY  # proposal -> snapshot and start of voting: time to delegate and discuss
-    voting_period: int = 7 * DAY  # how long voting stays open
-    proposal_threshold_grams: int = 100_000  # voting power needed to propose (0.01% of the genesis cap)
-    quorum_percent: int = 4  # for + abstain must reach this % of the supply at the snapshot
-    late_quorum_extension: int = 2 * DAY  # voting stays open at least this long after quorum is reached
-    timelock_delay: int = 2 * DAY  # passed proposal -> earliest execution: time to react (or exit)
-    execution_window: int = 14 * DAY  # a queued proposal not executed this long after its ETA expires
-
-    def as_record(self) -> dict[str, int]:
-        return asdict(self)
-
-
-#: Production defaults (documented in the README).
-PRODUCTION_SETTINGS = GovernanceSettings()
-#: Short parameters for tests and the demo on a local chain (advance time with chain.sleep).
-LOCAL_SETTINGS = GovernanceSettings(
-    voting_delay=60,
-    voting_period=600,
-    proposal_threshold_grams=1_000,
-    quorum_percent=4,
-    late_quorum_extension=300,
-    timelock_delay=120,
-    execution_window=3_600,
+from blackgold.deployment import FORMAT, default_path, is_local_network, write_record
+from blackgold.params import (  # noqa: F401 - re-exported for tests and bench
+    DAY,
+    DEFAULT_CAP_GRAMS,
+    LOCAL_DEV_ALLOCATION_GRAMS,
+    LOCAL_ORACLE_INDEX,
+    LOCAL_SETTINGS,
+    PRODUCTION_SETTINGS,
+    SETTINGS_PROFILES,
+    GovernanceSettings,
+    MiningSettings,
 )
-SETTINGS_PROFILES = {"production": PRODUCTION_SETTINGS, "local": LOCAL_SETTINGS}
-
-#: Grams minted at deployment on local chains only, so holders have voting power to try the issuance vote
-#: (accounts[1..4]). On real networks nothing is minted at deployment: every gram comes from purchase mining.
-LOCAL_DEV_ALLOCATION_GRAMS = (1_000_000, 500_000, 250_000, 100_000)
-#: On local chains, the Ganache account that is made PurchaseMining's oracle by default.
-LOCAL_ORACLE_INDEX = 9
+from blackgold.units import GRAM
 
 
 @dataclass
@@ -103,46 +69,13 @@ class System:
         return out
 
 
-class DeploymentError(RuntimeError):
+class WiringError(RuntimeError):
     """The wiring did not end in the expected state (e.g. the deployer kept a role)."""
 
 
-def is_local_network(network_name: str) -> bool:
-    """True for development chains Brownie launches itself (Ganache, anvil, ...): they have a `cmd`."""
-    if network_name in LOCAL_NETWORKS:
-        return True
-    try:
-        return "cmd" in CONFIG.networks[network_name]
-    except (KeyError, TypeError):
-        return False
-
-
 def deployment_path(network_name: str | None = None) -> Path:
-    """Where the deployment file for `network_name` lives (local chains are kept out of git)."""
-    name = network_name or network.show_active()
-    folder = PROJECT_ROOT / "deployments" / ("local" if is_local_network(name) else "")
-    return folder / f"{name}.json"
-
-
-def write_deployment(data: dict[str, Any], network_name: str | None = None, path: Path | None = None) -> Path:
-    """Write the deployment file atomically (write to a temp file, then rename)."""
-    path = Path(path) if path is not None else deployment_path(network_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path)
-    return path
-
-
-def read_deployment(network_name: str | None = None, path: Path | None = None) -> dict[str, Any]:
-    """Read the deployment file, with an error that says how to create it."""
-    path = Path(path) if path is not None else deployment_path(network_name)
-    if not path.exists():
-        raise SystemExit(
-            f"no deployment file at {path}: run `brownie run scripts/deploy.py --network "
-            f"{network_name or network.show_active()}` first"
-        )
-    return json.loads(path.read_text())
+    """Where the deployment file for `network_name` (default: the active network) lives."""
+    return default_path(network_name or network.show_active())
 
 
 def contract_container(name: str) -> Any:
@@ -155,7 +88,7 @@ def contract_container(name: str) -> Any:
     for loaded in project.get_loaded_projects():
         if hasattr(loaded, name):
             return getattr(loaded, name)
-    raise DeploymentError(f"contract {name} is not loaded: run from the project (`brownie run`/`brownie test`)")
+    raise WiringError(f"contract {name} is not loaded: run from the project (`brownie run`/`brownie test`)")
 
 
 def deploy_token(deployer: Any, cap_grams: int = DEFAULT_CAP_GRAMS) -> Any:
@@ -182,7 +115,7 @@ def deploy_system(
       (e.g. deploy PurchaseMining and grant it MINTER_ROLE). If it returns a mapping {name: contract}, those
       contracts are added to `System.extra` and to the deployment file.
 
-    Afterwards the deployer holds no role on the token or the timelock (checked; DeploymentError otherwise).
+    Afterwards the deployer holds no role on the token or the timelock (checked; WiringError otherwise).
     """
     settings = governance_settings or PRODUCTION_SETTINGS
     tx = {"from": deployer}
@@ -246,10 +179,10 @@ def renounce_deployer(deployer: Any, token: Any, timelock: Any) -> None:
         if contract.hasRole(role, deployer)
     ]
     if left:
-        raise DeploymentError(f"deployer {deployer} still holds roles: {left}")
+        raise WiringError(f"deployer {deployer} still holds roles: {left}")
     # The timelock must be the sole administrator of the token.
     if not token.hasRole(token.DEFAULT_ADMIN_ROLE(), timelock) or not token.hasRole(token.CAP_RAISER_ROLE(), timelock):
-        raise DeploymentError("the timelock does not hold the token's admin and cap-raiser roles")
+        raise WiringError("the timelock does not hold the token's admin and cap-raiser roles")
 
 
 def mining_hook(
@@ -260,8 +193,6 @@ def mining_hook(
     The deployer is PurchaseMining's administrator only while it grants the oracle roles; then the timelock
     receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE and the deployer renounces both (checked).
     """
-    from scripts.mining_deploy import add_oracle, deploy_mining, wire_mining
-
     def hook(token: Any, timelock: Any) -> Mapping[str, Any]:
         tx = {"from": deployer}
         mining = deploy_mining(token, deployer, deployer, settings)
@@ -274,7 +205,7 @@ def mining_hook(
         mining.renounceRole(pauser, deployer, tx)
         mining.renounceRole(admin, deployer, tx)
         if mining.hasRole(admin, deployer) or mining.hasRole(pauser, deployer) or not mining.hasRole(admin, timelock):
-            raise DeploymentError("PurchaseMining's admin roles were not handed to the timelock")
+            raise WiringError("PurchaseMining's admin roles were not handed to the timelock")
         return {"PurchaseMining": mining}
 
     return hook
@@ -283,7 +214,11 @@ def mining_hook(
 def deployment_record(system: System, deployer: Any, oracles: Iterable[Any] = ()) -> dict[str, Any]:
     """The deployment file's content for `system`, read back from the chain."""
     gov = system.governor
+    contracts = {"BlackGold": system.token, "TimelockController": system.timelock, "IssuanceGovernor": gov}
+    contracts.update(system.extra)
     return {
+        "format": FORMAT,
+        "abi": {name: c.abi for name, c in contracts.items()},
         "network": network.show_active(),
         "chain_id": network.chain.id,
         "deployer": str(deployer),
@@ -318,7 +253,7 @@ def deploy_and_record(
     `oracles` are only recorded in the file; pass `before_renounce=mining_hook(deployer, oracles)` to grant them.
     """
     system = deploy_system(deployer, governance_settings, **kwargs)
-    written = write_deployment(deployment_record(system, deployer, oracles), path=path)
+    written = write_record(deployment_record(system, deployer, oracles), path or deployment_path())
     return system, written
 
 
@@ -353,3 +288,31 @@ def main(profile: str | None = None, oracle: str | None = None, cap_grams: int =
     print(f"PurchaseMining deployed at {system.extra['PurchaseMining'].address}; oracles: {[str(o) for o in oracles] or 'none'}")
     print(f"deployment file: {path}")
     return system
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# PurchaseMining: deploy, wire to the token, add oracles
+# ---------------------------------------------------------------------------------------------------------------
+# Two steps, deliberately separate: `deploy_mining` deploys with `governance` as DEFAULT_ADMIN_ROLE and PAUSER_ROLE
+# (the timelock in production, a plain account in tests; the deployer gets no role); `wire_mining` grants the
+# token's MINTER_ROLE from an account that still administers the token. Oracles are added by governance.
+
+
+def deploy_mining(token: Any, governance: Any, deployer: Any, settings: MiningSettings | None = None) -> Any:
+    """Deploy PurchaseMining for `token`, administered by `governance`, paid for by `deployer`."""
+    s = settings or MiningSettings()
+    s.validate()
+    return contract_container("PurchaseMining").deploy(
+        token, governance, s.platform or str(deployer), s.base_rate, s.allocation, s.consumer_bps, s.referrer_bps,
+        s.supplier_bps, s.platform_bps, s.max_referrer_bps, s.daily_ceiling, {"from": deployer},
+    )
+
+
+def wire_mining(token: Any, mining: Any, admin: Any) -> Any:
+    """Grant the token's MINTER_ROLE to `mining`, from `admin` (a holder of the token's DEFAULT_ADMIN_ROLE)."""
+    return token.grantRole(token.MINTER_ROLE(), mining, {"from": admin})
+
+
+def add_oracle(mining: Any, oracle: Any, governance: Any) -> Any:
+    """Let `oracle` submit purchases (governance only; in production a timelock proposal does this)."""
+    return mining.grantRole(mining.ORACLE_ROLE(), oracle, {"from": governance})

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from brownie import web3
 
-from scripts.mining_deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
+from scripts.deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
 from tests.conftest import GRAM
 from tests.mining.reference import MiningModel
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.mining_deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
+from scripts.deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
 from tests.conftest import GRAM
 from tests.mining.conftest import mined_events, purchase
 from tests.mining.reference import MiningModel, boundary

@@ -304,7 +304,7 @@ class ChainEnv:
 def chain_env(accounts, tmp_path_factory):
     from brownie import chain, web3
 
-    from scripts.mining_deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
+    from scripts.deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
 
     from brownie import BlackGold
 
