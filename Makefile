@@ -64,7 +64,7 @@ lint: setup lint-py
 
 # Pure-Python unit tests first (seconds, no chain), then everything on Ganache through Brownie.
 unit: setup
-	$(BIN)/python -m pytest -q -p no:brownie tests/unit
+	$(BIN)/python -m pytest -q -p no:pytest-brownie tests/unit
 
 test: setup compile lint unit
 	$(BIN)/brownie test tests/ --network $(NETWORK) --ignore tests/unit

@@ -17,58 +17,68 @@ import json
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "gas_governance.json"
 
 
 def measure() -> list[tuple[str, int, str]]:
-    from brownie import accounts, chain
+    """Deploy with Brownie, then run the vote through the SDK (web3.py), as holders' tools do."""
+    from brownie import accounts, web3
 
-    from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system
-    from scripts.holders import (
-        cast_vote, delegate_votes, execute_proposal, propose_issuance, queue_proposal, wait_for_deadline,
-        wait_for_eta, wait_for_voting, wait_until,
-    )
+    from blackgold import governance as g
+    from blackgold.accounts import NodeSigner
+    from blackgold.chain import mine_until
+    from blackgold.contracts import System
+    from blackgold.deployment import Deployment
+    from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system, deployment_record
 
-    deployer, alice, bob, carol, fund = accounts[0], accounts[1], accounts[2], accounts[3], accounts[4]
+    deployer = accounts[0]
     system = deploy_system(deployer, LOCAL_SETTINGS,
-                           initial_allocation={alice: 300_000, bob: 200_000, carol: 100_000})
-    token, gov = system.token, system.governor
+                           initial_allocation={accounts[1]: 300_000, accounts[2]: 200_000, accounts[3]: 100_000})
+    sdk = System.connect(web3, Deployment.from_record(deployment_record(system, deployer)))
+    alice, bob, carol = (NodeSigner(accounts[i].address) for i in (1, 2, 3))
+    fund = accounts[4].address
+    gov = sdk.governor
     rows: list[tuple[str, int, str]] = []
 
-    def row(name: str, tx, note: str = "") -> None:
-        rows.append((name, int(tx.gas_used), note))
+    def row(name: str, receipt: Any, note: str = "") -> None:
+        rows.append((name, int(receipt["gasUsed"]), note))
 
-    row("token.transfer (reference)", token.transfer(fund, 1 * GRAM, {"from": carol}), "ERC-20 transfer, no delegates")
-    row("delegate", delegate_votes(token, alice), "first self-delegation of a holder")
-    delegate_votes(token, bob)
-    delegate_votes(token, carol)
-    chain.sleep(2)
-    chain.mine()
+    def now() -> int:
+        return int(web3.eth.get_block("latest")["timestamp"])
 
-    pid, tx = propose_issuance(gov, token, "raise", 50_000_000 * GRAM, alice)
-    row("propose (a: raise cap)", tx, "1 action; GovernorStorage keeps it on chain")
-    wait_for_voting(chain, gov, pid)
-    row("castVote (reaches quorum)", cast_vote(gov, pid, "for", alice),
+    row("token.transfer (reference)", sdk.token.transfer(carol, fund, 1 * GRAM), "ERC-20 transfer, no delegates")
+    row("delegate", g.delegate(sdk, alice), "first self-delegation of a holder")
+    g.delegate(sdk, bob)
+    g.delegate(sdk, carol)
+    mine_until(web3, now() + 2)
+
+    proposed = g.propose(sdk, alice, "raise", 50_000_000 * GRAM)
+    pid = proposed.proposal_id
+    row("propose (a: raise cap)", proposed.receipt, "1 action; GovernorStorage keeps it on chain")
+    mine_until(web3, gov.snapshot(pid) + 1)
+    row("castVote (reaches quorum)", g.vote(sdk, alice, pid, g.Support.FOR).receipt,
         "first vote; reaching quorum stores the late-quorum deadline")
-    row("castVoteWithReason", cast_vote(gov, pid, "against", bob, reason="Too much, too soon: half of it."),
+    row("castVoteWithReason", g.vote(sdk, bob, pid, g.Support.AGAINST, "Too much, too soon: half of it.").receipt,
         "quorum already reached; 31-byte reason")
-    row("castVote", cast_vote(gov, pid, "abstain", carol), "quorum already reached")
-    wait_for_deadline(chain, gov, pid)
-    row("queue", queue_proposal(gov, pid, carol), "schedules the batch in the timelock")
-    wait_for_eta(chain, gov, pid)
-    row("execute (a: raise cap)", execute_proposal(gov, pid, carol), "timelock -> token.raiseCap")
+    row("castVote", g.vote(sdk, carol, pid, g.Support.ABSTAIN).receipt, "quorum already reached")
+    mine_until(web3, gov.deadline(pid) + 1)
+    row("queue", g.queue(sdk, carol, pid), "schedules the batch in the timelock")
+    mine_until(web3, gov.eta(pid))
+    row("execute (a: raise cap)", g.execute(sdk, carol, pid), "timelock -> token.raiseCap")
 
-    pid, tx = propose_issuance(gov, token, "grant", 1_000_000 * GRAM, bob, recipient=fund)
-    row("propose (b: grant)", tx, "1 action")
-    wait_for_voting(chain, gov, pid)
-    wait_until(chain, gov.proposalDeadline(pid) - 20)
-    row("castVote (late quorum)", cast_vote(gov, pid, "for", alice), "reaches quorum late: extends the deadline")
-    wait_for_deadline(chain, gov, pid)
-    queue_proposal(gov, pid, carol)
-    wait_for_eta(chain, gov, pid)
-    row("execute (b: grant)", execute_proposal(gov, pid, carol), "timelock -> token.grant (raise + mint)")
+    proposed = g.propose(sdk, bob, "grant", 1_000_000 * GRAM, recipient=fund)
+    pid = proposed.proposal_id
+    row("propose (b: grant)", proposed.receipt, "1 action")
+    mine_until(web3, gov.deadline(pid) - 20)
+    row("castVote (late quorum)", g.vote(sdk, alice, pid, g.Support.FOR).receipt,
+        "reaches quorum late: extends the deadline")
+    mine_until(web3, gov.deadline(pid) + 1)
+    g.queue(sdk, carol, pid)
+    mine_until(web3, gov.eta(pid))
+    row("execute (b: grant)", g.execute(sdk, carol, pid), "timelock -> token.grant (raise + mint)")
     return rows
 
 

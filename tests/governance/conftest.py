@@ -1,14 +1,16 @@
 """Fixtures for the issuance-vote tests: the real deploy function, short governance parameters, holders.
 
 Every test here runs on Ganache (`brownie test tests/governance --network ganache-b`); time is moved with
-chain.sleep/chain.mine through the helpers in scripts/holders.py.
+chain.sleep/chain.mine through the helpers in tests/governance/helpers.py, which read the mined blocks.
 """
 from __future__ import annotations
 
 import pytest
 
 from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system
-from scripts.holders import Deployment
+from blackgold.contracts import System
+from blackgold.deployment import Deployment
+from scripts.deploy import deployment_record
 
 from tests.governance.helpers import HOLDINGS
 
@@ -79,9 +81,15 @@ def governor(system):
 
 
 @pytest.fixture(scope="module")
-def dep(system):
-    return Deployment(token=system.token, timelock=system.timelock, governor=system.governor,
-                      record={"deployed_at_block": 0})
+def deployment(system, deployer):
+    """The deployment record the deploy script writes, in memory (addresses + ABIs)."""
+    return Deployment.from_record(deployment_record(system, deployer))
+
+
+@pytest.fixture(scope="module")
+def sdk(deployment, web3):
+    """The same contracts through the SDK (web3.py), as the CLI and the demo use them."""
+    return System.connect(web3, deployment)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from brownie import web3
 from hexbytes import HexBytes
 
 from scripts.deploy import GRAM
-from scripts.holders import (
+from tests.governance.helpers import (
     ACTIVE, DEFEATED, EXECUTED, SUCCEEDED,
     cast_vote, execute_proposal, issuance_actions, propose_actions, propose_issuance, queue_proposal,
     wait_for_deadline, wait_for_eta, wait_for_voting, wait_until,

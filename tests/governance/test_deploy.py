@@ -9,8 +9,9 @@ import pytest
 import scripts.deploy as deploy_module
 from scripts.deploy import (
     GRAM, LOCAL_DEV_ALLOCATION_GRAMS, LOCAL_SETTINGS, PRODUCTION_SETTINGS, GovernanceSettings,
-    deploy_and_record, deploy_system, read_deployment,
+    deploy_and_record, deploy_system,
 )
+from blackgold.deployment import Deployment
 from tests.governance.helpers import reverts_with
 
 
@@ -76,7 +77,8 @@ def test_deploy_and_record_writes_the_deployment_file(tmp_path, accounts, chain)
     system, written = deploy_and_record(deployer, LOCAL_SETTINGS, path=path)
     assert written == path
     record = json.loads(path.read_text())
-    assert record == read_deployment(path=path)
+    assert Deployment.load(path).record == json.loads(json.dumps(record))
+    assert set(record["abi"]) == set(record["contracts"]), "every contract's ABI travels in the file"
     assert record["contracts"] == {
         "BlackGold": system.token.address,
         "TimelockController": system.timelock.address,

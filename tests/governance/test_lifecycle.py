@@ -4,12 +4,11 @@ from __future__ import annotations
 import pytest
 
 from scripts.deploy import GRAM
-from scripts.holders import (
+from tests.governance.helpers import (
     ACTIVE, CANCELED, DEFEATED, EXECUTED, EXPIRED, PENDING, QUEUED, SUCCEEDED,
     cast_vote, execute_proposal, issuance_actions, propose_actions, propose_issuance, queue_proposal,
     wait_for_deadline, wait_for_eta, wait_for_voting, wait_until,
 )
-import scripts.holders as holders_module
 from tests.governance.helpers import TOTAL_SUPPLY, reverts_with
 
 CAP = 1_000_000_000 * GRAM
@@ -286,11 +285,14 @@ def test_parameters_change_only_by_passed_proposal(chain, token, governor, timel
     assert timelock.getMinDelay() == 240
 
 
-def test_run_issuance_lifecycle_helper(chain, dep, token, alice, bob, fund):
-    """The one-call helper the demo uses: propose, vote, queue, wait, execute."""
-    result = holders_module.run_issuance_lifecycle(chain, dep, "grant", 3_000 * GRAM, alice, [alice, bob],
-                                                   recipient=fund, description="demo grant")
-    assert dep.governor.state(result["proposal_id"]) == EXECUTED
+def test_run_lifecycle_through_the_sdk(sdk, token, alice, bob, fund):
+    """The SDK's one-call lifecycle (the demo's path): propose, vote, queue, wait, execute, over web3.py."""
+    from blackgold.accounts import NodeSigner
+    from blackgold.governance import run_lifecycle
+
+    result = run_lifecycle(sdk, NodeSigner(alice.address), [NodeSigner(alice.address), NodeSigner(bob.address)],
+                           "grant", 3_000 * GRAM, recipient=fund.address, description="demo grant")
+    assert sdk.governor.state(result.proposal_id) == EXECUTED
     assert token.balanceOf(fund) == 3_000 * GRAM
-    assert [t.gas_used > 0 for t in (result["propose"], result["queue"], result["execute"])] == [True] * 3
-    assert len(result["votes"]) == 2
+    assert all(r["gasUsed"] > 0 and r["status"] == 1 for r in (result.propose, result.queue, result.execute))
+    assert len(result.votes) == 2

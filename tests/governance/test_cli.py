@@ -1,23 +1,25 @@
-"""The holders' commands (scripts/holders.py): the whole lifecycle through the CLI, and its one-line errors.
+"""The `blackgold` CLI (blackgold/cli): the whole issuance lifecycle through its commands, and its one-line errors.
 
-The commands run in-process against the test chain (`main([...])` with the deployment file written by the real
-deploy function); one test runs the CLI as a subprocess connected to the same Ganache over RPC.
+The commands run in-process (`main([...])`) against the test chain over its RPC URL (`--rpc`), with the deployment
+file written from the real deploy function; one test runs the installed `blackgold` console script as a
+subprocess from another directory. Time is moved with the helpers that read mined block timestamps.
 """
 from __future__ import annotations
 
 import io
-import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from scripts.deploy import GRAM, deployment_record, write_deployment
-from scripts import holders
-from scripts.holders import HolderError, format_grams, parse_grams, wait_for_deadline, wait_for_eta, wait_for_voting
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from blackgold import chain as chain_module
+from blackgold.cli import main
+from blackgold.deployment import write_record
+from blackgold.units import GRAM
+from scripts.deploy import deployment_record
+from tests.governance.helpers import latest_timestamp, wait_for_deadline, wait_for_eta, wait_for_voting
 
 
 @pytest.fixture(autouse=True)
@@ -26,23 +28,32 @@ def _holders(holders):
 
 
 @pytest.fixture(scope="module")
+def rpc(web3):
+    return web3.provider.endpoint_uri
+
+
+@pytest.fixture(scope="module")
 def deployment_file(system, deployer, tmp_path_factory):
-    path = tmp_path_factory.mktemp("deployments") / "ganache-b.json"
-    write_deployment(deployment_record(system, deployer), path=path)
+    path = tmp_path_factory.mktemp("deployments") / "ganache.json"
+    write_record(deployment_record(system, deployer), path)
     return path
 
 
+def run_cli(argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
 @pytest.fixture
-def cli(deployment_file, accounts):
+def cli(deployment_file, accounts, rpc):
     """cli(*args, account=holder) -> (exit code, stdout, stderr)."""
 
     def run(*args, account=None):
-        argv = ["--deployment", str(deployment_file)]
+        argv = ["--rpc", rpc, "--deployment", str(deployment_file)]
         if account is not None:
             argv += ["--account", str(list(accounts).index(account))]
-        out, err = io.StringIO(), io.StringIO()
-        code = holders.main(argv + [str(a) for a in args], out=out, err=err)
-        return code, out.getvalue(), err.getvalue()
+        return run_cli(argv + list(args))
 
     return run
 
@@ -63,30 +74,6 @@ def ok(result):
     code, out, err = result
     assert code == 0, (code, out, err)
     return out
-
-
-# ---- grams ----------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text,wei", [
-    ("50,000,000", 50_000_000 * GRAM), ("50000000", 50_000_000 * GRAM), ("1_000", 1_000 * GRAM),
-    ("2,500.5", 2_500 * GRAM + GRAM // 2), ("0.000000000000000001", 1), ("7", 7 * GRAM),
-])
-def test_parse_grams(text, wei):
-    assert parse_grams(text) == wei
-
-
-@pytest.mark.parametrize("text", ["12,34", "-5", "1e6", "abc", "", "1,000,00", "0.0000000000000000001", "1.2.3"])
-def test_parse_grams_rejects(text):
-    with pytest.raises(HolderError):
-        parse_grams(text)
-
-
-def test_format_grams():
-    assert format_grams(1_000_000_000 * GRAM) == "1,000,000,000"
-    assert format_grams(2_500 * GRAM + GRAM // 2) == "2,500.5"
-    assert format_grams(0) == "0"
-    assert format_grams(1) == "0.000000000000000001"
 
 
 # ---- the lifecycle through the commands --------------------------------------------------------------------
@@ -212,7 +199,7 @@ def test_error_queue_and_execute_out_of_order(cli, chain, governor, alice, bob):
     ok(cli("vote", "1", "for", account=bob))
     assert_one_line_error(cli("queue", "1", account=alice), "still Active")
     wait_for_deadline(chain, governor, pid)
-    assert_one_line_error(cli("execute", "1", account=alice), "not queued", "`queue 1` first")
+    assert_one_line_error(cli("execute", "1", account=alice), "not queued", "run `queue` first")
     ok(cli("queue", "1", account=alice))
     assert_one_line_error(cli("queue", "1", account=alice), "already queued")
     assert_one_line_error(cli("execute", "1", account=alice), "timelock delay", "execute then")
@@ -237,45 +224,49 @@ def test_error_cancel(cli, chain, governor, alice, bob):
     assert_one_line_error(cli("cancel", "1", account=alice), "only before voting starts")
 
 
-def test_error_setup_problems(cli, tmp_path, accounts):
-    code, out, err = cli("delegate")
-    assert_one_line_error((code, out, err), "--account")
+def test_error_setup_problems(cli, tmp_path, rpc):
+    assert_one_line_error(cli("delegate"), "--account")
     assert_one_line_error(cli("power", account=None), "--account")
     assert_one_line_error(cli("--account", "99", "delegate"), "out of range")
-    assert_one_line_error(cli("--account", "0x" + "ab" * 20, "delegate"), "not an unlocked account")
+    assert_one_line_error(cli("--account", "0x" + "ab" * 20, "delegate"), "not unlocked on this node")
+    assert_one_line_error(cli("--account", "env:BG_TEST_NO_SUCH_VAR", "delegate"), "BG_TEST_NO_SUCH_VAR is empty")
+    assert_one_line_error(cli("--account", str(tmp_path / "key.json"), "delegate"), "no such keystore file")
     missing = tmp_path / "none.json"
-    result = holders.main(["--deployment", str(missing), "status"], out=io.StringIO(), err=(err := io.StringIO()))
-    assert_one_line_error((result, "", err.getvalue()), "no deployment file", "scripts/deploy.py")
+    assert_one_line_error(run_cli(["--rpc", rpc, "--deployment", missing, "status"]),
+                          "no deployment file", "scripts/deploy.py")
     assert_one_line_error(cli("frobnicate"), "invalid choice")
+    assert_one_line_error(run_cli(["--rpc", "http://user:hunter2@127.0.0.1:9", "status"]), "no chain answers", "***")
+    assert "hunter2" not in run_cli(["--rpc", "http://user:hunter2@127.0.0.1:9", "status"])[2]
 
 
-def test_error_stale_deployment_file(tmp_path, deployer):
-    path = tmp_path / "stale.json"
+def test_error_stale_or_foreign_deployment_file(tmp_path, rpc, web3):
     fake = "0x" + "12" * 20
-    write_deployment({"contracts": {"BlackGold": fake, "TimelockController": fake, "IssuanceGovernor": fake}},
-                     path=path)
-    err = io.StringIO()
-    code = holders.main(["--deployment", str(path), "status"], out=io.StringIO(), err=err)
-    assert_one_line_error((code, "", err.getvalue()), "no BlackGold contract", "redeploy")
+    contracts = {"BlackGold": fake, "TimelockController": fake, "IssuanceGovernor": fake}
+    stale = write_record({"chain_id": web3.eth.chain_id, "contracts": contracts}, tmp_path / "stale.json")
+    assert_one_line_error(run_cli(["--rpc", rpc, "--deployment", stale, "status"]), "no BlackGold contract", "redeploy")
+    foreign = write_record({"chain_id": 5, "contracts": contracts}, tmp_path / "foreign.json")
+    assert_one_line_error(run_cli(["--rpc", rpc, "--deployment", foreign, "status"]), "chain id 5", "--rpc")
+    (tmp_path / "broken.json").write_text("{not json")
+    assert_one_line_error(run_cli(["--rpc", rpc, "--deployment", tmp_path / "broken.json", "status"]),
+                          "not readable JSON")
 
 
 # ---- as a real command ----------------------------------------------------------------------------------------
 
 
-def test_cli_as_subprocess(cli, deployment_file, alice):
-    """`python -m scripts.holders` connects to the running chain (ganache-b here) and never prints a traceback."""
-    from brownie import network
-
+def test_cli_as_subprocess_from_any_directory(cli, deployment_file, alice, rpc, tmp_path):
+    """The installed `blackgold` script works from any directory with --rpc, and never prints a traceback."""
     ok(cli("propose", "raise", "2,000,000", "--description", "from a shell", account=alice))
-    env = dict(os.environ)
-    base = [sys.executable, "-m", "scripts.holders", "--network", network.show_active(),
-            "--deployment", str(deployment_file)]
-    done = subprocess.run(base + ["status"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    exe = shutil.which("blackgold", path=str(Path(sys.executable).parent))
+    assert exe, "make setup installs the blackgold console script into the venv"
+    base = [exe, "--rpc", rpc, "--deployment", str(deployment_file)]
+    done = subprocess.run(base + ["status"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "#1 from a shell  [Pending]" in done.stdout
     assert "1,000,000,000 -> 1,002,000,000" in done.stdout
-    done = subprocess.run(base + ["--account", "3", "vote", "1", "for"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    assert "Warning" not in done.stderr
+    done = subprocess.run(base + ["--account", "3", "vote", "1", "for"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("error: voting on proposal #1 has not started")
@@ -287,9 +278,14 @@ def test_power_of_any_address(cli, bob):
 
 
 def test_advance_moves_the_local_clock(cli, chain, monkeypatch):
-    before = chain.time()
-    assert "chain clock moved 10m forward" in ok(cli("advance", "10m"))
+    before = latest_timestamp(chain)
+    assert "chain clock moved 10m forward" in ok(cli("chain", "advance", "10m"))
     assert chain[-1].timestamp >= before + 600
-    assert_one_line_error(cli("advance", "soon"), "not a duration")
-    monkeypatch.setattr(holders, "is_local_chain", lambda name: False)
-    assert_one_line_error(cli("advance", "60"), "not a local development chain")
+    assert_one_line_error(cli("chain", "advance", "soon"), "not a duration")
+    monkeypatch.setattr(chain_module, "is_dev_chain", lambda w3: False)
+    assert_one_line_error(cli("chain", "advance", "60"), "not a local development chain")
+
+
+def test_chain_info(cli, system):
+    out = ok(cli("chain", "info"))
+    assert "IssuanceGovernor" in out and system.governor.address in out
