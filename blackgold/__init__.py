@@ -16,6 +16,7 @@ One job per module:
 Everything here talks to chains through web3.py only, so it works against any RPC URL; Brownie is used by
 the project for compiling, testing and deploying, never at run time.
 """
+
 from __future__ import annotations
 
 __version__ = "0.2.0"

@@ -10,6 +10,7 @@
 Signers send transactions (`send`) and sign EIP-712 typed data (`sign_typed_data`, for signatures a relay
 submits). A private key never appears in a repr, a log line or an error message.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -25,7 +26,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.types import TxParams
+from web3.types import RPCEndpoint, TxParams
 
 from .errors import BlackGoldError
 
@@ -85,7 +86,7 @@ class NodeSigner(Signer):
         return w3.eth.send_transaction(tx)
 
     def sign_typed_data(self, w3: Web3, typed_data: dict[str, Any]) -> HexBytes:
-        result = w3.provider.make_request("eth_signTypedData_v4", [self.address, json.dumps(typed_data)])  # type: ignore[arg-type]
+        result = w3.provider.make_request(RPCEndpoint("eth_signTypedData_v4"), [self.address, json.dumps(typed_data)])
         if "error" in result:
             raise BlackGoldError(f"the node refused to sign typed data for {self.address}: {result['error']}")
         return HexBytes(result["result"])
@@ -94,7 +95,9 @@ class NodeSigner(Signer):
 def resolve_signer(spec: str | None, w3: Web3) -> Signer:
     """--account SPEC -> Signer (see the module docstring for the forms)."""
     if spec is None or not str(spec).strip():
-        raise BlackGoldError("choose an account with --account (index, address, env:VAR or keystore file) or $BG_ACCOUNT")
+        raise BlackGoldError(
+            "choose an account with --account (index, address, env:VAR or keystore file) or $BG_ACCOUNT"
+        )
     spec = str(spec).strip()
     if spec.isdigit():
         unlocked = w3.eth.accounts
@@ -124,7 +127,9 @@ def _keystore_signer(path: Path) -> KeySigner:
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        raise BlackGoldError(f"--account {path}: no such keystore file (or give an index, an address or env:VAR)") from None
+        raise BlackGoldError(
+            f"--account {path}: no such keystore file (or give an index, an address or env:VAR)"
+        ) from None
     except (OSError, ValueError) as exc:
         raise BlackGoldError(f"keystore {path} is not readable JSON ({exc})") from None
     password = os.environ.get(PASSWORD_ENV)

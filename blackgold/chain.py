@@ -3,6 +3,7 @@
 Times shown to people and used in checks come from mined blocks (`chain_now`), never from the wall clock: a
 local chain's clock may have been moved forward, and a block's timestamp is what the contracts compare with.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,6 +11,7 @@ import os
 import requests
 from web3 import Web3
 from web3.exceptions import Web3Exception
+from web3.types import RPCEndpoint
 
 from .errors import BlackGoldError, ChainUnavailable
 from .redact import redact_url
@@ -31,7 +33,7 @@ def connect(rpc_url: str | None = None, timeout: float = 10.0) -> Web3:
         raise BlackGoldError(f"RPC URL {redact_url(url)!r} must start with http:// or https://")
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
     try:
-        w3.eth.chain_id
+        _ = w3.eth.chain_id  # the cheapest call that proves a node answers
     except (requests.exceptions.RequestException, OSError, Web3Exception, ValueError) as exc:
         raise ChainUnavailable(
             f"no chain answers at {redact_url(url)} ({type(exc).__name__}): start the node or pass --rpc URL"
@@ -65,8 +67,8 @@ def advance(w3: Web3, seconds: int) -> int:
         )
     if seconds < 0:
         raise BlackGoldError("time only moves forward: give a positive duration")
-    w3.provider.make_request("evm_increaseTime", [int(seconds)])
-    w3.provider.make_request("evm_mine", [])
+    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [int(seconds)])
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
     return chain_now(w3)
 
 

@@ -5,6 +5,7 @@ address) and returns the token, governor, timelock and mining wrappers. Reads re
 writes take a `Signer`, wait for the receipt and raise `TransactionReverted` with the decoded custom error.
 A write is estimated first, so a transaction that would revert is never sent (and costs nothing).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -220,5 +221,11 @@ class System:
             return kind(w3, w3.eth.contract(address=address, abi=deployment.abi(name)), decoder)
 
         mining = bind(Mining, "PurchaseMining") if "PurchaseMining" in deployment.contracts else None
-        return cls(w3, deployment, bind(Token, "BlackGold"), bind(Governor, "IssuanceGovernor"),
-                   bind(Timelock, "TimelockController"), mining)
+        return cls(
+            w3,
+            deployment,
+            bind(Token, "BlackGold"),
+            bind(Governor, "IssuanceGovernor"),
+            bind(Timelock, "TimelockController"),
+            mining,
+        )

@@ -13,6 +13,7 @@ Format (format 2):
 ABIs travel in the file so a tool can run from any directory, with no build folder. Files written before
 ABIs were embedded still load: a missing ABI is read from the project's build artifacts.
 """
+
 from __future__ import annotations
 
 import json
@@ -111,9 +112,14 @@ class Deployment:
 
     def to_record(self) -> dict[str, Any]:
         record = dict(self.record)
-        record.update(format=FORMAT, network=self.network, chain_id=self.chain_id,
-                      contracts=dict(self.contracts), abi={k: list(v) for k, v in self.abis.items()},
-                      deployed_at_block=self.from_block)
+        record.update(
+            format=FORMAT,
+            network=self.network,
+            chain_id=self.chain_id,
+            contracts=dict(self.contracts),
+            abi={k: list(v) for k, v in self.abis.items()},
+            deployed_at_block=self.from_block,
+        )
         return record
 
     def address(self, name: str) -> str:
@@ -122,7 +128,9 @@ class Deployment:
             return self.contracts[name]
         except KeyError:
             where = self.path or "the deployment"
-            raise DeploymentError(f"{where} has no {name} (it has {', '.join(sorted(self.contracts))}): redeploy") from None
+            raise DeploymentError(
+                f"{where} has no {name} (it has {', '.join(sorted(self.contracts))}): redeploy"
+            ) from None
 
     def abi(self, name: str) -> ABI:
         """The ABI of contract `name`: from the file, else from the build artifacts."""

@@ -7,12 +7,14 @@ Every failure a person can fix derives from `BlackGoldError`: the CLI prints it 
 encodes (`CapExceeded(requested, remaining)`), from the ABIs of the deployment: the contracts revert with
 contract-prefixed custom errors, so the name alone usually says what happened.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from eth_abi import decode as abi_decode
+from eth_abi.abi import decode as abi_decode
+from eth_abi.exceptions import DecodingError
 from eth_hash.auto import keccak
 
 
@@ -96,7 +98,7 @@ class RevertDecoder:
         name, types = entry
         try:
             args = tuple(abi_decode(types, raw[4:]))
-        except Exception:  # malformed arguments: the name is still worth reporting
+        except (DecodingError, ValueError, OverflowError):  # malformed arguments: the name is still worth reporting
             args = ()
         return TransactionReverted(name, args, data)
 

@@ -6,6 +6,7 @@ in 40s", "delegate first"), then sends. Status and decoding of proposals live in
 Kinds of issuance: "raise" (a) raises the cap by an amount; "grant" (b) raises the cap and mints exactly that
 amount to a recipient in the same call (`BlackGold.grant`).
 """
+
 from __future__ import annotations
 
 import re
@@ -113,7 +114,9 @@ def resolve_proposal(system: System, ref: str | int) -> tuple[int, int | None]:
     try:
         value = int(text, 16) if text.lower().startswith("0x") else int(text)
     except ValueError:
-        raise BlackGoldError(f"{ref!r} is not a proposal: give the number `status` shows (e.g. 1) or the full id") from None
+        raise BlackGoldError(
+            f"{ref!r} is not a proposal: give the number `status` shows (e.g. 1) or the full id"
+        ) from None
     count = system.governor.count()
     if 0 < value < 2**32:
         if value > count:
@@ -145,8 +148,9 @@ class Proposed:
     receipt: TxReceipt
 
 
-def propose(system: System, signer: Signer, kind: str, amount: int, recipient: str | None = None,
-            description: str | None = None) -> Proposed:
+def propose(
+    system: System, signer: Signer, kind: str, amount: int, recipient: str | None = None, description: str | None = None
+) -> Proposed:
     """Propose issuance kind (a) "raise" or (b) "grant" of `amount` wei of grams."""
     gov, token = system.governor, system.token
     if amount <= 0:
@@ -186,8 +190,9 @@ class Voted:
     receipt: TxReceipt
 
 
-def vote(system: System, signer: Signer, pid: int, support: Support, reason: str | None = None,
-         name: str | None = None) -> Voted:
+def vote(
+    system: System, signer: Signer, pid: int, support: Support, reason: str | None = None, name: str | None = None
+) -> Voted:
     """castVote (castVoteWithReason with a reason), after checking the vote can count."""
     gov = system.governor
     name = name or str(pid)
@@ -251,11 +256,11 @@ def execute(system: System, signer: Signer, pid: int, name: str | None = None) -
         ProposalState.Succeeded: f"proposal {name} passed but is not queued: run `queue` first",
         ProposalState.Executed: f"proposal {name} was already executed: a proposal runs once",
         ProposalState.Expired: f"proposal {name} expired (not executed within the execution window after its eta): "
-                               f"make a new proposal",
+        f"make a new proposal",
         ProposalState.Pending: f"proposal {name} is still Pending: voting closes {format_time(gov.deadline(pid), now)}, "
-                               f"then queue it, then execute",
+        f"then queue it, then execute",
         ProposalState.Active: f"proposal {name} is still Active: voting closes {format_time(gov.deadline(pid), now)}, "
-                              f"then queue it, then execute",
+        f"then queue it, then execute",
     }
     if state in problems:
         raise BlackGoldError(problems[state])
@@ -292,8 +297,15 @@ class Lifecycle:
     execute: TxReceipt
 
 
-def run_lifecycle(system: System, proposer: Signer, voters: Iterable[Signer], kind: str, amount: int,
-                  recipient: str | None = None, description: str | None = None) -> Lifecycle:
+def run_lifecycle(
+    system: System,
+    proposer: Signer,
+    voters: Iterable[Signer],
+    kind: str,
+    amount: int,
+    recipient: str | None = None,
+    description: str | None = None,
+) -> Lifecycle:
     """Local dev chains only: propose, let `voters` vote for, queue, wait out the timelock, execute.
 
     The chain clock is moved with evm_increaseTime to just past each deadline, as read from the governor.

@@ -3,6 +3,7 @@
 The oracle attests purchases; PurchaseMining decides the grams. Everything here only reads the contract, so a
 quote shown to a shopper is exactly what the contract would mint for the next purchase.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -63,10 +64,16 @@ def parameters(system: System) -> Parameters:
     """The rule's parameters and the schedule's position, read now."""
     m = mining_of(system)
     return Parameters(
-        base_rate=m.uint("baseRate"), current_rate=m.uint("currentRate"), epoch=m.uint("epoch"),
-        next_halving_at=m.uint("nextHalvingAt"), allocation=m.uint("allocation"), mined_total=m.uint("minedTotal"),
-        remaining_allocation=m.uint("remainingAllocation"), split_bps=m.split(),
-        max_referrer_bps=m.uint("maxReferrerBps"), daily_ceiling=m.uint("dailyCeiling"),
+        base_rate=m.uint("baseRate"),
+        current_rate=m.uint("currentRate"),
+        epoch=m.uint("epoch"),
+        next_halving_at=m.uint("nextHalvingAt"),
+        allocation=m.uint("allocation"),
+        mined_total=m.uint("minedTotal"),
+        remaining_allocation=m.uint("remainingAllocation"),
+        split_bps=m.split(),
+        max_referrer_bps=m.uint("maxReferrerBps"),
+        daily_ceiling=m.uint("dailyCeiling"),
         daily_remaining=m.uint("dailyRemaining"),
     )
 
@@ -80,8 +87,9 @@ def mined_by_role(system: System, holder: str, to_block: int | str = "latest") -
     who = Web3.to_checksum_address(holder)
     platform = Web3.to_checksum_address(m.call("platform")) if _has(m, "platform") else None
     totals: dict[str, int] = defaultdict(int)
-    logs = m.contract.events.PurchaseMined.get_logs(from_block=system.deployment.block("PurchaseMining"),
-                                                     to_block=to_block)
+    logs = m.contract.events.PurchaseMined.get_logs(
+        from_block=system.deployment.block("PurchaseMining"), to_block=to_block
+    )
     for log in logs:
         args = log["args"]
         if args["consumer"] == who:

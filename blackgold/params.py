@@ -3,6 +3,7 @@
 After deployment each parameter can only be changed by a passed proposal; the deploy script records the
 values it used in the deployment file. Times are in seconds (the token's clock is the block timestamp).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

@@ -3,6 +3,7 @@
 The package is installed editable (`make setup` runs `pip install -e .`), so the project root is the folder
 above this package. Tools that run outside a checkout pass explicit paths (`--deployment FILE`) instead.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

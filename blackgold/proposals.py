@@ -4,6 +4,7 @@
 `describe_actions` turns calldata back into "raise the cap by 50,000,000 grams and mint them to 0x...".
 Descriptions are not kept in storage, so they come from the governor's ProposalCreated logs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -49,7 +50,7 @@ def describe_actions(system: System, targets: Sequence[str], calldatas: Sequence
     lines: list[str] = []
     increase = 0
     token = system.token
-    for target, data in zip(targets, calldatas):
+    for target, data in zip(targets, calldatas, strict=True):
         decoded = None
         if str(target).lower() == token.address.lower():
             try:
@@ -100,8 +101,9 @@ def executed_cap_change(system: System, pid: int) -> tuple[int, int] | None:
     return None
 
 
-def proposal_status(system: System, pid: int, number: int | None = None,
-                    known: dict[int, tuple[str, str]] | None = None) -> ProposalStatus:
+def proposal_status(
+    system: System, pid: int, number: int | None = None, known: dict[int, tuple[str, str]] | None = None
+) -> ProposalStatus:
     """Everything `status` shows about one proposal, as data."""
     gov = system.governor
     if not exists(system, pid):
@@ -121,8 +123,21 @@ def proposal_status(system: System, pid: int, number: int | None = None,
         cap_before, cap_after = cap_now, cap_now + increase
     description, proposer = (descriptions(system) if known is None else known).get(pid, ("", ""))
     return ProposalStatus(
-        number=number, id=pid, state=state, proposer=proposer or gov.proposer(pid), description=description,
-        actions=actions, snapshot=snapshot, deadline=gov.deadline(pid), eta=gov.eta(pid), votes_for=for_,
-        votes_against=against, votes_abstain=abstain, quorum=quorum, quorum_final=quorum_final,
-        cap_before=cap_before, cap_after=cap_after, now=now,
+        number=number,
+        id=pid,
+        state=state,
+        proposer=proposer or gov.proposer(pid),
+        description=description,
+        actions=actions,
+        snapshot=snapshot,
+        deadline=gov.deadline(pid),
+        eta=gov.eta(pid),
+        votes_for=for_,
+        votes_against=against,
+        votes_abstain=abstain,
+        quorum=quorum,
+        quorum_final=quorum_final,
+        cap_before=cap_before,
+        cap_after=cap_after,
+        now=now,
     )

@@ -4,6 +4,7 @@ An RPC or database URL may carry credentials (`http://user:password@host`, `post
 key in its path or query (`?apikey=...`, Infura-style `/v3/<key>`). `redact_url` masks all of them; `redact_text`
 masks every URL inside a longer message (a node's error text often quotes the URL it failed to reach).
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ A gram is the token's unit with 18 decimals (1 gram = 10**18 wei of grams). Payo
 decimals (the test stablecoin has 6). Parsing is exact (Decimal, never float) and refuses anything ambiguous:
 `12,34` could be a European decimal or a typo, so it is an error, not a guess.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -30,7 +31,7 @@ def parse_amount(text: str | int, decimals: int, unit: str = "units") -> int:
     if isinstance(text, int):
         if text < 0:
             raise BlackGoldError(f"amount must not be negative: {text}")
-        return text * 10**decimals
+        return text * int(10**decimals)
     cleaned = str(text).strip()
     if not _AMOUNT_RE.match(cleaned):
         raise BlackGoldError(
@@ -40,7 +41,7 @@ def parse_amount(text: str | int, decimals: int, unit: str = "units") -> int:
         value = Decimal(cleaned.replace(",", "").replace("_", ""))
     except InvalidOperation:  # pragma: no cover - the regex already rejects these
         raise BlackGoldError(f"amount {text!r} is not a number of {unit}") from None
-    base = value * 10**decimals
+    base = value * int(10**decimals)
     if base != base.to_integral_value():
         raise BlackGoldError(f"amount {text!r} has more than {decimals} decimals; {unit} have {decimals}")
     return int(base)
@@ -90,7 +91,7 @@ def format_duration(seconds: int) -> str:
 
 def format_time(ts: int, now: int) -> str:
     """A chain timestamp as UTC with how far it is from the chain's `now` (never the wall clock)."""
-    when = _dt.datetime.fromtimestamp(int(ts), _dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = _dt.datetime.fromtimestamp(int(ts), _dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     delta = int(ts) - int(now)
     rel = f"in {format_duration(delta)}" if delta > 0 else ("now" if delta == 0 else f"{format_duration(delta)} ago")
     return f"{when} ({rel})"

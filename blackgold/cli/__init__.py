@@ -6,6 +6,7 @@ Each command group is one module: `governance` (power, delegate, propose, vote, 
 status), `mining` (params, quote), `chain` (info, advance). Every failure the user can fix is printed as one
 line starting with "error:" and exits with status 2.
 """
+
 from __future__ import annotations
 
 from .main import entry, main

@@ -1,4 +1,5 @@
 """Chain commands: what the tools are connected to, and moving a local dev chain's clock."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,12 +12,14 @@ from .context import Context
 
 
 def register(sub: Any, command: Any) -> None:
-    group = sub.add_parser("chain", help="the connected chain: info, advance",
-                           description="the connected chain and its deployment")
+    group = sub.add_parser(
+        "chain", help="the connected chain: info, advance", description="the connected chain and its deployment"
+    )
     inner = group.add_subparsers(dest="chain_command", required=True, metavar="COMMAND", parser_class=type(group))
     command(inner, "info", "chain id, node, latest block and the deployment's addresses", cmd_info)
     command(inner, "advance", "local development chains only: move the clock forward", cmd_advance).add_argument(
-        "seconds", help="e.g. 60, or 10m, 2h, 1d")
+        "seconds", help="e.g. 60, or 10m, 2h, 1d"
+    )
 
 
 def cmd_info(ctx: Context, args: argparse.Namespace, out: TextIO) -> None:
@@ -25,8 +28,10 @@ def cmd_info(ctx: Context, args: argparse.Namespace, out: TextIO) -> None:
     print(f"rpc              {redact_url(ctx.rpc or '') or 'default'}", file=out)
     print(f"node             {client_version(w3) or 'unknown'}", file=out)
     print(f"chain id         {w3.eth.chain_id}", file=out)
-    print(f"latest block     {block['number']} at {format_time(int(block['timestamp']), int(block['timestamp']))}",
-          file=out)
+    print(
+        f"latest block     {block['number']} at {format_time(int(block['timestamp']), int(block['timestamp']))}",
+        file=out,
+    )
     dep = ctx.deployment
     print(f"deployment       {dep.path} ({dep.network}, chain id {dep.chain_id})", file=out)
     for name, address in sorted(dep.contracts.items()):

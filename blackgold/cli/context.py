@@ -1,4 +1,5 @@
 """What every command needs, resolved lazily from the global options: the chain, the deployment, the signer."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,15 +28,29 @@ def add_global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     def d(value: str | None) -> str | None:
         return value if defaults else argparse.SUPPRESS
 
-    parser.add_argument("--rpc", default=d(None), metavar="URL",
-                        help="the chain's JSON-RPC URL (default $BG_RPC or http://127.0.0.1:8545)")
-    parser.add_argument("--deployment", default=d(os.environ.get("BG_DEPLOYMENT")), metavar="FILE",
-                        help="deployment file (default $BG_DEPLOYMENT, else the project's file for --network)")
-    parser.add_argument("--network", default=d(os.environ.get("BG_NETWORK", DEFAULT_NETWORK)),
-                        help="which deployment file to use by default (default $BG_NETWORK or ganache-cli)")
-    parser.add_argument("--account", default=d(os.environ.get("BG_ACCOUNT")), metavar="SPEC",
-                        help="who signs: node account index or address, env:VAR (hex key), or a keystore file "
-                             "(default $BG_ACCOUNT)")
+    parser.add_argument(
+        "--rpc",
+        default=d(None),
+        metavar="URL",
+        help="the chain's JSON-RPC URL (default $BG_RPC or http://127.0.0.1:8545)",
+    )
+    parser.add_argument(
+        "--deployment",
+        default=d(os.environ.get("BG_DEPLOYMENT")),
+        metavar="FILE",
+        help="deployment file (default $BG_DEPLOYMENT, else the project's file for --network)",
+    )
+    parser.add_argument(
+        "--network",
+        default=d(os.environ.get("BG_NETWORK", DEFAULT_NETWORK)),
+        help="which deployment file to use by default (default $BG_NETWORK or ganache-cli)",
+    )
+    parser.add_argument(
+        "--account",
+        default=d(os.environ.get("BG_ACCOUNT")),
+        metavar="SPEC",
+        help="who signs: node account index or address, env:VAR (hex key), or a keystore file (default $BG_ACCOUNT)",
+    )
 
 
 @dataclass

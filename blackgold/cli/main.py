@@ -1,4 +1,5 @@
 """Argument parsing, dispatch and the one-line error contract of the `blackgold` command."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,15 +22,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="blackgold", description=__doc__,
-                     epilog="Run `blackgold COMMAND --help` for a command's options. Amounts are in whole grams "
-                            "(thousands separators welcome: 50,000,000).")
+    parser = _Parser(
+        prog="blackgold",
+        description=__doc__,
+        epilog="Run `blackgold COMMAND --help` for a command's options. Amounts are in whole grams "
+        "(thousands separators welcome: 50,000,000).",
+    )
     parser.add_argument("--version", action="version", version=f"blackgold {__version__}")
     add_global_options(parser, defaults=True)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    def command(group: argparse._SubParsersAction, name: str, text: str,  # type: ignore[type-arg]
-                handler: Handler) -> argparse.ArgumentParser:
+    def command(
+        group: argparse._SubParsersAction,
+        name: str,
+        text: str,  # type: ignore[type-arg]
+        handler: Handler,
+    ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = group.add_parser(name, help=text, description=text)
         add_global_options(p, defaults=False)
         p.set_defaults(handler=handler)

@@ -1,4 +1,5 @@
 """Mining commands: the rule's parameters and a quote for a purchase."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,10 +12,12 @@ from .context import Context
 
 
 def register(sub: Any, command: Any) -> None:
-    group = sub.add_parser("mining", help="the purchase-mining rule: params, quote",
-                           description="the purchase-mining rule as PurchaseMining states it")
-    inner = group.add_subparsers(dest="mining_command", required=True, metavar="COMMAND",
-                                 parser_class=type(group))
+    group = sub.add_parser(
+        "mining",
+        help="the purchase-mining rule: params, quote",
+        description="the purchase-mining rule as PurchaseMining states it",
+    )
+    inner = group.add_subparsers(dest="mining_command", required=True, metavar="COMMAND", parser_class=type(group))
     command(inner, "params", "rate, epoch, next halving, allocation, split and daily ceiling", cmd_params)
     p = command(inner, "quote", "grams per role for a purchase if it were mined now", cmd_quote)
     p.add_argument("amount", help="amount paid in minor currency units (fen): 10000 = 100.00 yuan")
@@ -32,21 +35,32 @@ def _int(text: str, what: str) -> int:
 def cmd_params(ctx: Context, args: argparse.Namespace, out: TextIO) -> None:
     p = mining.parameters(ctx.system)
     c, r, s, pl = p.split_bps
-    print(f"rate             {format_grams(p.current_rate)} grams per minor unit (epoch {p.epoch}; "
-          f"base {format_grams(p.base_rate)})", file=out)
-    print(f"next halving     when {format_grams(p.next_halving_at)} grams are mined "
-          f"({format_grams(p.mined_total)} so far)", file=out)
+    print(
+        f"rate             {format_grams(p.current_rate)} grams per minor unit (epoch {p.epoch}; "
+        f"base {format_grams(p.base_rate)})",
+        file=out,
+    )
+    print(
+        f"next halving     when {format_grams(p.next_halving_at)} grams are mined "
+        f"({format_grams(p.mined_total)} so far)",
+        file=out,
+    )
     print(f"allocation       {format_grams(p.allocation)} grams; {format_grams(p.remaining_allocation)} left", file=out)
-    print(f"split            consumer {c / 100:g}% / referrer {r / 100:g}% / supplier {s / 100:g}% / "
-          f"platform {pl / 100:g}% (referrer override up to {p.max_referrer_bps / 100:g}%)", file=out)
-    print(f"daily ceiling    {format_grams(p.daily_remaining)} of {format_grams(p.daily_ceiling)} grams available",
-          file=out)
+    print(
+        f"split            consumer {c / 100:g}% / referrer {r / 100:g}% / supplier {s / 100:g}% / "
+        f"platform {pl / 100:g}% (referrer override up to {p.max_referrer_bps / 100:g}%)",
+        file=out,
+    )
+    print(
+        f"daily ceiling    {format_grams(p.daily_remaining)} of {format_grams(p.daily_ceiling)} grams available",
+        file=out,
+    )
 
 
 def cmd_quote(ctx: Context, args: argparse.Namespace, out: TextIO) -> None:
     amount = _int(args.amount, "amount")
     bps = _int(args.referrer_bps, "--referrer-bps")
     q = mining.quote(ctx.system, amount, not args.no_referrer, bps)
-    for role, grams in zip(mining.ROLES, (q.consumer, q.referrer, q.supplier, q.platform)):
+    for role, grams in zip(mining.ROLES, (q.consumer, q.referrer, q.supplier, q.platform), strict=True):
         print(f"{role:<10} {format_grams(grams)} grams", file=out)
     print(f"{'total':<10} {format_grams(q.total)} grams", file=out)
