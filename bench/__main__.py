@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,84 @@ def _write(name: str, data: Any) -> None:
     (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass
+class Run:
+    """One bench run: its options, the machine info, the tables so far and what sections share."""
+
+    args: argparse.Namespace
+    info: dict[str, Any]
+    workdir: Path
+    tables: list[str] = field(default_factory=list)
+    oracle: dict[str, Any] | None = None
+
+    def emit(self, text: str) -> None:
+        self.tables.append(text)
+        print("\n" + text + "\n", flush=True)
+
+
+def section_gas(run: Run) -> None:
+    from bench import chain as bench_chain
+    from bench import gas_mining, gas_token
+
+    print("== gas: BlackGold.mint, PurchaseMining.mintBatch vs naive vs floor (about a minute)", flush=True)
+    with bench_chain.quiet():
+        token_figures = gas_token.measure()
+        t0 = time.time()
+        mining = gas_mining.measure()
+        mining["seconds"] = round(time.time() - t0, 1)
+    _write("gas_token", {"taken": run.info["taken"], "results": token_figures})
+    _write("gas_mining", mining)
+    run.emit(gas_token.table(token_figures))
+    run.emit(gas_mining.render(mining))
+
+
+def section_governance(run: Run) -> None:
+    from bench import chain as bench_chain
+    from bench import gas_governance
+
+    print("== governance gas (delegate, propose, vote, queue, execute)", flush=True)
+    with bench_chain.quiet():
+        rows = gas_governance.measure()
+    _write("gas_governance", {"bench": "gas_governance", "taken": run.info["taken"], "network": run.args.network,
+                              "evm_version": "shanghai", "optimizer_runs": 200,
+                              "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows]})
+    run.emit("\n".join(["### Governance gas (IssuanceGovernor + TimelockController)", "",
+                        "| operation | gas | note |", "|---|---:|---|"]
+                       + [f"| {n} | {g:,} | {note} |" for n, g, note in rows]))
+
+
+def section_oracle(run: Run) -> None:
+    from bench import oracle_throughput
+
+    print("== oracle throughput on Ganache (API, end to end batched vs batch_size=1)", flush=True)
+    res = oracle_throughput.measure(quick=run.args.quick, workdir=run.workdir, batched_size=run.args.batch_size)
+    dep = res.pop("deployment")
+    _write("oracle_throughput", {"taken": run.info["taken"], **res})
+    run.emit(oracle_throughput.render(res))
+    res["deployment"] = dep
+    run.oracle = res
+
+
+def section_scaling(run: Run) -> None:
+    from bench import scaling
+    from bench.oracle_throughput import Deployment
+
+    print("== scaling: batch size sweep on Ganache", flush=True)
+    known = {r["batch_size"]: r for r in (run.oracle or {}).get("end_to_end", [])}
+    dep = (run.oracle or {}).get("deployment") or Deployment(run.workdir)
+    sweep = scaling.batch_sweep(dep, run.workdir, (1, 10, 50, 100, 200), run.args.quick, known)
+    run.emit(scaling.render_sweep(sweep))
+    print(f"== scaling: POST /purchases as the store grows to {run.args.store_max:,}", flush=True)
+    growth = scaling.measure_store(run.args.quick, run.args.store_max, run.workdir, postgres=not run.args.no_postgres)
+    _write("scaling", {"taken": run.info["taken"], "batch_sweep": sweep, "store_growth": growth})
+    run.emit(scaling.render_store(growth))
+
+
+RUNNERS = {"gas": section_gas, "governance": section_governance, "oracle": section_oracle,
+           "scaling": section_scaling}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: " + ", ".join(SECTIONS))
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a few minutes in all)")
@@ -88,99 +166,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true", help="store growth on SQLite only")
     parser.add_argument("--batch-size", type=int, default=100, help="the oracle's batch size in the oracle section")
     args = parser.parse_args(argv)
-    only = [s.strip() for s in args.only.split(",") if s.strip()]
-    unknown = set(only) - set(SECTIONS)
+    args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     started = time.time()
     info = machine()
     info.update(taken=time.strftime("%Y-%m-%d %H:%M:%S %z"), command="python -m bench " + " ".join(argv or sys.argv[1:]),
                 network=args.network, quick=args.quick)
-    tables: list[str] = [
+    run = Run(args, info, Path(tempfile.mkdtemp(prefix="bench-")))
+    run.tables.append(
         f"Taken {info['taken']} on {info['cpus']} x {info['cpu_model']}, {info['memory']}, {info['os']}; "
         f"Python {info['python']}, Node {info['node']}, {info['ganache']}, SQLite {info['sqlite']}; "
-        f"anvil: {info['anvil']}. Load average at start: {', '.join(f'{x:.2f}' for x in info['load_average_at_start'])}.",
-    ]
-
-    def emit(text: str) -> None:
-        tables.append(text)
-        print("\n" + text + "\n", flush=True)
-
-    print(tables[0], flush=True)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
-    needs_chain = any(s in only for s in ("gas", "governance", "oracle", "scaling"))
-    oracle_res: dict[str, Any] | None = None
+        f"anvil: {info['anvil']}. Load average at start: {', '.join(f'{x:.2f}' for x in info['load_average_at_start'])}."
+    )
+    print(run.tables[0], flush=True)
     from bench import chain as bench_chain
 
     try:
-        if needs_chain:
+        if any(s in args.sections for s in ("gas", "governance", "oracle", "scaling")):
             print(f"== connecting to {args.network}" + (f" on port {args.port}" if args.port else ""), flush=True)
             bench_chain.connect(args.network, args.port)
             from brownie import web3
 
             info["client_version"] = web3.client_version
-
-        if "gas" in only:
-            from bench import gas_mining, gas_token
-
-            print("== gas: BlackGold.mint, PurchaseMining.mintBatch vs naive vs floor (about a minute)", flush=True)
-            with bench_chain.quiet():
-                token_figures = gas_token.measure()
-                t0 = time.time()
-                mining = gas_mining.measure()
-                mining["seconds"] = round(time.time() - t0, 1)
-            _write("gas_token", {"taken": info["taken"], "results": token_figures})
-            _write("gas_mining", mining)
-            emit(gas_token.table(token_figures))
-            emit(gas_mining.render(mining))
-
-        if "governance" in only:
-            from bench import gas_governance
-
-            print("== governance gas (delegate, propose, vote, queue, execute)", flush=True)
-            with bench_chain.quiet():
-                rows = gas_governance.measure()
-            _write("gas_governance", {"bench": "gas_governance", "taken": info["taken"], "network": args.network,
-                                      "evm_version": "shanghai", "optimizer_runs": 200,
-                                      "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows]})
-            emit("\n".join(["### Governance gas (IssuanceGovernor + TimelockController)", "",
-                            "| operation | gas | note |", "|---|---:|---|"]
-                           + [f"| {n} | {g:,} | {note} |" for n, g, note in rows]))
-
-        if "oracle" in only:
-            from bench import oracle_throughput
-
-            print("== oracle throughput on Ganache (API, end to end batched vs batch_size=1)", flush=True)
-            oracle_res = oracle_throughput.measure(quick=args.quick, workdir=workdir, batched_size=args.batch_size)
-            dep = oracle_res.pop("deployment")
-            _write("oracle_throughput", {"taken": info["taken"], **oracle_res})
-            emit(oracle_throughput.render(oracle_res))
-            oracle_res["deployment"] = dep
-
-        if "scaling" in only:
-            from bench import scaling
-            from bench.oracle_throughput import Deployment
-
-            print("== scaling: batch size sweep on Ganache", flush=True)
-            known = {r["batch_size"]: r for r in (oracle_res or {}).get("end_to_end", [])}
-            dep = (oracle_res or {}).get("deployment") or Deployment(workdir)
-            sweep = scaling.batch_sweep(dep, workdir, (1, 10, 50, 100, 200), args.quick, known)
-            emit(scaling.render_sweep(sweep))
-            print(f"== scaling: POST /purchases as the store grows to {args.store_max:,}", flush=True)
-            growth = scaling.measure_store(args.quick, args.store_max, workdir, postgres=not args.no_postgres)
-            _write("scaling", {"taken": info["taken"], "batch_sweep": sweep, "store_growth": growth})
-            emit(scaling.render_store(growth))
+        for name in SECTIONS:
+            if name in args.sections:
+                RUNNERS[name](run)
     finally:
         bench_chain.disconnect()
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(run.workdir, ignore_errors=True)
 
     info["seconds"] = round(time.time() - started, 1)
     info["load_average_at_end"] = os.getloadavg()
     _write("machine", info)
-    tables.append(TARGETS)
+    run.tables.append(TARGETS)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.md").write_text("\n\n".join(tables) + "\n")
+    (RESULTS / "latest.md").write_text("\n\n".join(run.tables) + "\n")
     print(TARGETS)
     print(f"\nwritten bench/results/*.json and bench/results/latest.md in {info['seconds']:.0f} s")
     return 0
