@@ -10,7 +10,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import BlackGoldError
 from ..redact import redact_text
-from . import chain, governance, mining
+from . import chain, dividends, governance, mining
 from .context import Context, add_global_options
 
 Handler = Callable[[Context, argparse.Namespace, TextIO], None]
@@ -33,9 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
     def command(
-        group: argparse._SubParsersAction,
+        group: argparse._SubParsersAction[argparse.ArgumentParser],
         name: str,
-        text: str,  # type: ignore[type-arg]
+        text: str,
         handler: Handler,
     ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = group.add_parser(name, help=text, description=text)
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     governance.register(sub, command)
     mining.register(sub, command)
+    dividends.register(sub, command)
     chain.register(sub, command)
     return parser
 
