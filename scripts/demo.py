@@ -26,10 +26,11 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 from brownie import accounts, web3
@@ -44,7 +45,8 @@ from blackgold.deployment import Deployment
 from blackgold.paths import PROJECT_ROOT
 from blackgold.proposals import proposal_status
 from blackgold.units import GRAM, format_grams
-from scripts.deploy import deployment_path, main as deploy
+from scripts.deploy import deployment_path
+from scripts.deploy import main as deploy
 
 DEMO_DIR = PROJECT_ROOT / ".demo"
 BACKEND_ID = "demo-shop"
@@ -60,7 +62,7 @@ class Shop:
     suppliers: list[str]
 
     @classmethod
-    def make(cls, rng: random.Random, consumers: int) -> "Shop":
+    def make(cls, rng: random.Random, consumers: int) -> Shop:
         def addresses(n: int) -> list[str]:
             return [Account.from_key(rng.randbytes(32)).address for _ in range(n)]
 

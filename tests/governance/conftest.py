@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system
 from blackgold.contracts import System
 from blackgold.deployment import Deployment
-from scripts.deploy import deployment_record
-
+from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system, deployment_record
 from tests.governance.helpers import HOLDINGS
 
 

@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import pytest
-
 from brownie import web3
 from hexbytes import HexBytes
 
 from scripts.deploy import GRAM
 from tests.governance.helpers import (
-    ACTIVE, DEFEATED, EXECUTED, SUCCEEDED,
-    cast_vote, execute_proposal, issuance_actions, propose_actions, propose_issuance, queue_proposal,
-    wait_for_deadline, wait_for_eta, wait_for_voting, wait_until,
+    ACTIVE,
+    DEFEATED,
+    EXECUTED,
+    SUCCEEDED,
+    cast_vote,
+    execute_proposal,
+    issuance_actions,
+    propose_actions,
+    propose_issuance,
+    queue_proposal,
+    reverts_with,
+    wait_for_deadline,
+    wait_for_eta,
+    wait_for_voting,
+    wait_until,
 )
-from tests.governance.helpers import reverts_with
 
 CAP = 1_000_000_000 * GRAM
 

@@ -7,11 +7,16 @@ import brownie
 import pytest
 
 import scripts.deploy as deploy_module
-from scripts.deploy import (
-    GRAM, LOCAL_DEV_ALLOCATION_GRAMS, LOCAL_SETTINGS, PRODUCTION_SETTINGS, GovernanceSettings,
-    deploy_and_record, deploy_system,
-)
 from blackgold.deployment import Deployment
+from scripts.deploy import (
+    GRAM,
+    LOCAL_DEV_ALLOCATION_GRAMS,
+    LOCAL_SETTINGS,
+    PRODUCTION_SETTINGS,
+    GovernanceSettings,
+    deploy_and_record,
+    deploy_system,
+)
 from tests.governance.helpers import reverts_with
 
 

@@ -5,11 +5,27 @@ import pytest
 
 from scripts.deploy import GRAM
 from tests.governance.helpers import (
-    ACTIVE, CANCELED, DEFEATED, EXECUTED, EXPIRED, PENDING, QUEUED, SUCCEEDED,
-    cast_vote, execute_proposal, issuance_actions, propose_actions, propose_issuance, queue_proposal,
-    wait_for_deadline, wait_for_eta, wait_for_voting, wait_until,
+    ACTIVE,
+    CANCELED,
+    DEFEATED,
+    EXECUTED,
+    EXPIRED,
+    PENDING,
+    QUEUED,
+    SUCCEEDED,
+    TOTAL_SUPPLY,
+    cast_vote,
+    execute_proposal,
+    issuance_actions,
+    propose_actions,
+    propose_issuance,
+    queue_proposal,
+    reverts_with,
+    wait_for_deadline,
+    wait_for_eta,
+    wait_for_voting,
+    wait_until,
 )
-from tests.governance.helpers import TOTAL_SUPPLY, reverts_with
 
 CAP = 1_000_000_000 * GRAM
 

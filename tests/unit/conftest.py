@@ -1,4 +1,5 @@
 """Unit tests: pure Python, no chain. Run with plain pytest (`make unit`), without Brownie's plugin."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The deployment file: one reader/writer, one error type, every failure saying what to do."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,15 @@ import pytest
 from blackgold.deployment import Deployment, default_path, is_local_network, write_record
 from blackgold.errors import DeploymentError
 
-RECORD = {"network": "ganache-cli", "chain_id": 1337, "deployed_at_block": 3,
-          "contracts": {"BlackGold": "0x" + "11" * 20}, "abi": {"BlackGold": [{"type": "function", "name": "cap"}]},
-          "blocks": {"PurchaseMining": 9}, "governance": {"voting_delay": 60}}
+RECORD = {
+    "network": "ganache-cli",
+    "chain_id": 1337,
+    "deployed_at_block": 3,
+    "contracts": {"BlackGold": "0x" + "11" * 20},
+    "abi": {"BlackGold": [{"type": "function", "name": "cap"}]},
+    "blocks": {"PurchaseMining": 9},
+    "governance": {"voting_delay": 60},
+}
 
 
 def test_round_trip(tmp_path):
@@ -26,10 +33,16 @@ def test_round_trip(tmp_path):
     assert not list(tmp_path.glob("**/*.tmp")), "written atomically through a temp file"
 
 
-@pytest.mark.parametrize("content,fragment", [
-    (None, "no deployment file"), ("{oops", "not readable JSON"), ("[1]", "not a JSON object"),
-    (json.dumps({"contracts": {}}), "not a deployment file"), (json.dumps({"chain_id": 1}), "not a deployment file"),
-])
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        (None, "no deployment file"),
+        ("{oops", "not readable JSON"),
+        ("[1]", "not a JSON object"),
+        (json.dumps({"contracts": {}}), "not a deployment file"),
+        (json.dumps({"chain_id": 1}), "not a deployment file"),
+    ],
+)
 def test_every_failure_is_a_deployment_error(tmp_path, content, fragment):
     path = tmp_path / "d.json"
     if content is not None:

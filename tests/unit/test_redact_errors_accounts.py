@@ -1,4 +1,5 @@
 """Secrets stay off every surface; reverts decode to the contracts' custom errors; signers from env or keystore."""
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,16 @@ from blackgold.redact import redact_text, redact_url
 KEY = "0x" + "42" * 32
 
 
-@pytest.mark.parametrize("url,hidden", [
-    ("http://rpcuser:password@host:8545", "password"),
-    ("postgresql+psycopg://oracle:s3cret@db:5432/oracle", "s3cret"),
-    ("https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"),
-    ("https://rpc.example/?apikey=XYZ123&chain=1", "XYZ123"),
-    ("http://token@host", "token"),
-])
+@pytest.mark.parametrize(
+    "url,hidden",
+    [
+        ("http://rpcuser:password@host:8545", "password"),
+        ("postgresql+psycopg://oracle:s3cret@db:5432/oracle", "s3cret"),
+        ("https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"),
+        ("https://rpc.example/?apikey=XYZ123&chain=1", "XYZ123"),
+        ("http://token@host", "token"),
+    ],
+)
 def test_redact_url(url, hidden):
     masked = redact_url(url)
     assert hidden not in masked and "***" in masked
@@ -34,8 +38,13 @@ def test_redact_keeps_harmless_urls():
     assert redact_url("https://rpc.example/?chain=1") == "https://rpc.example/?chain=1"
 
 
-ABI = [{"type": "error", "name": "CapExceeded", "inputs": [{"name": "requested", "type": "uint256"},
-                                                            {"name": "remaining", "type": "uint256"}]}]
+ABI = [
+    {
+        "type": "error",
+        "name": "CapExceeded",
+        "inputs": [{"name": "requested", "type": "uint256"}, {"name": "remaining", "type": "uint256"}],
+    }
+]
 
 
 def test_revert_decoder():
@@ -71,6 +80,10 @@ def test_signers_from_env_and_keystore(tmp_path, monkeypatch):
 
 
 def test_support_parse():
-    assert [Support.parse(t) for t in ("for", "AGAINST", " abstain ")] == [Support.FOR, Support.AGAINST, Support.ABSTAIN]
+    assert [Support.parse(t) for t in ("for", "AGAINST", " abstain ")] == [
+        Support.FOR,
+        Support.AGAINST,
+        Support.ABSTAIN,
+    ]
     with pytest.raises(BlackGoldError, match="for, against or abstain"):
         Support.parse("yes")

@@ -1,23 +1,41 @@
 """Grams and amounts: parsing is exact and refuses anything ambiguous; formatting is for people."""
+
 from __future__ import annotations
 
 import pytest
 
 from blackgold.errors import BlackGoldError
-from blackgold.units import (GRAM, format_amount, format_duration, format_grams, format_time, parse_amount,
-                             parse_duration, parse_grams)
+from blackgold.units import (
+    GRAM,
+    format_amount,
+    format_duration,
+    format_grams,
+    format_time,
+    parse_amount,
+    parse_duration,
+    parse_grams,
+)
 
 
-@pytest.mark.parametrize("text,wei", [
-    ("50,000,000", 50_000_000 * GRAM), ("50000000", 50_000_000 * GRAM), ("1_000", 1_000 * GRAM),
-    ("2,500.5", 2_500 * GRAM + GRAM // 2), ("0.000000000000000001", 1), ("7", 7 * GRAM), (7, 7 * GRAM),
-])
+@pytest.mark.parametrize(
+    "text,wei",
+    [
+        ("50,000,000", 50_000_000 * GRAM),
+        ("50000000", 50_000_000 * GRAM),
+        ("1_000", 1_000 * GRAM),
+        ("2,500.5", 2_500 * GRAM + GRAM // 2),
+        ("0.000000000000000001", 1),
+        ("7", 7 * GRAM),
+        (7, 7 * GRAM),
+    ],
+)
 def test_parse_grams(text, wei):
     assert parse_grams(text) == wei
 
 
-@pytest.mark.parametrize("text", ["12,34", "-5", "1e6", "abc", "", "1,000,00", "0.0000000000000000001", "1.2.3",
-                                  -1, True])
+@pytest.mark.parametrize(
+    "text", ["12,34", "-5", "1e6", "abc", "", "1,000,00", "0.0000000000000000001", "1.2.3", -1, True]
+)
 def test_parse_grams_rejects(text):
     with pytest.raises(BlackGoldError):
         parse_grams(text)
