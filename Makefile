@@ -52,7 +52,7 @@ compile: setup
 	$(BIN)/brownie compile
 
 lint: setup
-	$(BIN)/python scripts/lint.py
+	$(BIN)/python tools/lint.py
 
 test: setup compile lint
 	$(BIN)/brownie test tests/ --network $(NETWORK)
