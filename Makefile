@@ -60,7 +60,7 @@ lint-py: setup
 	$(BIN)/mypy
 
 lint: setup lint-py
-	$(BIN)/python scripts/lint.py
+	$(BIN)/python tools/lint.py
 
 # Pure-Python unit tests first (seconds, no chain), then everything on Ganache through Brownie.
 unit: setup

@@ -28,7 +28,7 @@ What is measured, on a fresh BlackGold (1e9-gram cap) + PurchaseMining with the 
   floor per purchase = (sum over the batch) / batch size. It leaves out the 21,000 intrinsic gas and the
   calldata (16 gas per non-zero byte), the token's total-supply/total-minted/checkpoint writes (amortised
   over the batch) and all computation, so a real implementation cannot reach it exactly.
-* Replay guard candidates (contracts/mining/ReplayGuardProbe.sol): gas per order marked, for
+* Replay guard candidates (contracts/test/ReplayGuardProbe.sol): gas per order marked, for
   mapping(bytes32 => bool), an OpenZeppelin BitMap keyed by the order reference, and (unsound here, for
   reference) a BitMap over dense sequence numbers.
 """

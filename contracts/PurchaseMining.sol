@@ -4,9 +4,9 @@ pragma solidity 0.8.37;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IPurchaseMining} from "./interfaces/IPurchaseMining.sol";
-import {IBlackGoldMinter} from "./mining/IBlackGoldMinter.sol";
-import {EmissionSchedule} from "./mining/EmissionSchedule.sol";
-import {RecipientTally} from "./mining/RecipientTally.sol";
+import {IBlackGoldMinter} from "./interfaces/IBlackGoldMinter.sol";
+import {EmissionSchedule} from "./libraries/EmissionSchedule.sol";
+import {RecipientTally} from "./libraries/RecipientTally.sol";
 
 /**
  * @title PurchaseMining
@@ -233,7 +233,7 @@ contract PurchaseMining is IPurchaseMining, AccessControl, Pausable {
 
     /**
      * @notice Whether `orderRef` has been mined (the replay guard).
-     * @dev Storage choice, measured on Ganache (Shanghai) by bench/gas_mining.py with contracts/mining/
+     * @dev Storage choice, measured on Ganache (Shanghai) by bench/gas_mining.py with contracts/test/
      *      ReplayGuardProbe.sol: marking a fresh order costs one zero-to-non-zero SSTORE (22,100 gas cold) in a
      *      `mapping(bytes32 => bool)`, and exactly the same in an OpenZeppelin BitMap keyed by the order
      *      reference, because order references are hashes: two orders share a bitmap word with probability

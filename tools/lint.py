@@ -1,7 +1,7 @@
 """Static analysis: slither over every contract in contracts/ (recursively), failing on any finding that
 contracts/SLITHER_TRIAGE.md does not accept.
 
-Run: `make lint` (or `.venv/bin/python scripts/lint.py [-v]`). Exit status 0 = no untriaged finding.
+Run: `make lint` (or `.venv/bin/python tools/lint.py [-v]`, from any directory). Exit status 0 = no untriaged finding.
 
 How it compiles (no internet: solc-select cannot download a compiler): all sources go into ONE solc
 standard-JSON compilation, compiled by the project's own compiler launcher `.solcx/solc-v<version>`
@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]  # this file is <root>/tools/lint.py
 CONTRACTS = ROOT / "contracts"
 TRIAGE = CONTRACTS / "SLITHER_TRIAGE.md"
 ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|\s*`([^`]+)`\s*\|")

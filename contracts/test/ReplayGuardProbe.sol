@@ -5,7 +5,7 @@ import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 /**
  * @title ReplayGuardProbe
- * @notice Benchmark-only contract (never deployed by the deploy scripts): measures what each candidate replay
+ * @notice BENCH ONLY (contracts/test/): never deployed by scripts/deploy.py. Measures what each candidate replay
  *         guard costs per order, so the choice in PurchaseMining is backed by figures (bench/gas_mining.py).
  *         Each function marks `refs` in its own structure, exactly as a guard would, and nothing else.
  */
