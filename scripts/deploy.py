@@ -236,9 +236,20 @@ def deployment_record(system: System, deployer: Any, oracles: Iterable[Any] = ()
             "executor": "IssuanceGovernor",
         },
         "token": {"cap_grams": system.token.cap() // GRAM},
+        "mining": mining_record(system.extra.get("PurchaseMining")),
         "blocks": {name: c.tx.block_number for name, c in system.extra.items() if getattr(c, "tx", None)},
         "oracles": [str(o) for o in oracles],
     }
+
+
+def mining_record(mining: Any) -> dict[str, Any]:
+    """PurchaseMining's parameters as deployed (empty when the system has no PurchaseMining)."""
+    if mining is None:
+        return {}
+    consumer, referrer, supplier, platform_bps = mining.split()
+    return {"base_rate": mining.baseRate(), "allocation": str(mining.allocation()), "platform": mining.platform(),
+            "split_bps": [consumer, referrer, supplier, platform_bps], "max_referrer_bps": mining.maxReferrerBps(),
+            "daily_ceiling": str(mining.dailyCeiling())}
 
 
 def deploy_and_record(
