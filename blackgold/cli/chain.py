@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from ..chain import advance, chain_now, client_version
+from ..chain import advance, chain_now, client_version, default_rpc
 from ..redact import redact_url
 from ..units import format_duration, format_time, parse_duration
 from .context import Context
