@@ -25,7 +25,7 @@ def register(sub: Any, command: Any) -> None:
 def cmd_info(ctx: Context, args: argparse.Namespace, out: TextIO) -> None:
     w3 = ctx.w3
     block = w3.eth.get_block("latest")
-    print(f"rpc              {redact_url(ctx.rpc or '') or 'default'}", file=out)
+    print(f"rpc              {redact_url(ctx.rpc or default_rpc())}", file=out)
     print(f"node             {client_version(w3) or 'unknown'}", file=out)
     print(f"chain id         {w3.eth.chain_id}", file=out)
     print(
