@@ -1,4 +1,4 @@
-"""The README's worked example (README, purchase mining section), on the deployed contract with the default settings: a purchase
+"""The worked example of docs/mining.md, on the deployed contract with the default settings: a purchase
 of 199.00 yuan (19,900 fen) with a referrer, at the base rate, right after the first halving, across the first
 halving, and after the third halving. The figures asserted here are the ones printed in the docs."""
 from __future__ import annotations
@@ -73,3 +73,14 @@ def test_worked_example(default_mining, oracle):
     # the same purchase without a referrer after the third halving: 19.9 g, the consumer's part unchanged
     got, _ = parts(mining.mintBatch([purchase(amount=19_900, referrer=False)], {"from": oracle}))
     assert got == model.mine(19_900, False).as_tuple() == (124_375 * GRAM // 10_000, 0, 4_975 * MILLI, 24_875 * GRAM // 10_000)
+
+
+def test_worked_example_without_referrer_at_a_halving(default_mining, oracle):
+    """docs/mining.md: across a halving boundary the unreferred purchase gives the other three 5% more."""
+    mining, _ = default_mining
+    model = MiningModel(10**16, 1_000_000_000 * GRAM, (5000, 2000, 2000, 1000), 4000, mined=mining.minedTotal())
+    jump_to(mining, oracle, model, boundary(model.allocation, 0) - 50 * GRAM)
+    got, rate = parts(mining.mintBatch([purchase(amount=19_900, referrer=False)], {"from": oracle}))
+    assert got == model.mine(19_900, False).as_tuple()
+    assert got == (65_375 * MILLI, 0, 26_150 * MILLI, 13_075 * MILLI) and sum(got) == 104_600 * MILLI
+    assert rate == 10**16 and mining.epoch() == 1
