@@ -4,7 +4,7 @@
   and, where parametrized, a real PostgreSQL server this file starts (and stops) itself.
 - Chain tests deploy BlackGold + PurchaseMining with scripts/mining_deploy.py on Brownie's chain and run the
   real oracle (`python -m oracle serve`, uvicorn) as a subprocess on a free port in 8700-8799, with a real
-  signing key (a Brownie account's private key). Because that process sends transactions Brownie does not
+  signing key (a Brownie account's private key), through oracle.process.OracleProcess. Because that process sends transactions Brownie does not
   know about, the suite-wide snapshot/revert `isolation` is switched off here: each module deploys its own
   contracts and each test uses its own order references and database.
 """
@@ -13,26 +13,18 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import warnings
 from pathlib import Path
 from typing import Any, Optional
 
-import httpx
 import pytest
 from eth_account import Account
 
 from oracle.api import create_app
 from oracle.config import Settings
+from oracle.process import ProcessError, TempPostgres, clean_env
 from oracle.verification import BackendInfo
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # starlette's TestClient still runs on httpx (httpx2 is not in the lock): import it once, quietly.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -40,112 +32,12 @@ with warnings.catch_warnings():
 MINING_ADDRESS = "0x" + "42" * 20  # unit tests: any address fits the EIP-712 domain
 UNIT_CHAIN_ID = 1337
 ADMIN_TOKEN = "test-admin-token"
-PORT_RANGE = (8700, 8799)
 
 
 @pytest.fixture(autouse=True)
 def isolation():
     """No snapshot/revert around oracle tests: oracle processes send their own transactions."""
     yield
-
-
-# ---------------------------------------------------------------------- ports and processes
-def free_port() -> int:
-    ports = list(range(PORT_RANGE[0], PORT_RANGE[1] + 1))
-    random.shuffle(ports)
-    for port in ports:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORT_RANGE}")
-
-
-def wait_port_closed(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                return
-        time.sleep(0.1)
-
-
-def clean_env(**values: Any) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORACLE_")}
-    env.update({k: str(v) for k, v in values.items() if v is not None})
-    return env
-
-
-class OracleProcess:
-    """`python -m oracle serve` as a subprocess (uvicorn, real HTTP), with its own port and log."""
-
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env = env
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: Optional[subprocess.Popen] = None
-        self.log_path = workdir / f"oracle-{self.port}.log"
-        self.starts = 0
-
-    def start(self, wait: bool = True, **extra_env: Any) -> "OracleProcess":
-        env = dict(self.env)
-        env.update({k: str(v) for k, v in extra_env.items()})
-        self.starts += 1
-        log = open(self.log_path, "a")
-        log.write(f"\n===== start {self.starts} {extra_env} =====\n")
-        log.flush()
-        self.proc = subprocess.Popen([sys.executable, "-m", "oracle", "serve", "--port", str(self.port),
-                                      "--log-level", "info"], cwd=PROJECT_ROOT, env=env, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        if wait:
-            self.wait_healthy()
-        return self
-
-    def wait_healthy(self, timeout: float = 40.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"oracle exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(self.url + "/health", timeout=5).status_code in (200, 503):
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"oracle did not start:\n{self.log()}")
-
-    def wait_exit(self, timeout: float = 60.0) -> int:
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"oracle did not exit:\n{self.log()}") from None
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        wait_port_closed(self.port)
-
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        res = subprocess.run([sys.executable, "-m", "oracle", *args], cwd=PROJECT_ROOT, env=self.env,
-                             capture_output=True, text=True, timeout=120)
-        if check and res.returncode != 0:
-            raise AssertionError(f"oracle {args} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
-        return res
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text()[-6000:]
-        except OSError:
-            return ""
 
 
 # ---------------------------------------------------------------------- unit-test oracle (in process)
@@ -191,56 +83,21 @@ def make_client(tmp_path, backend_keys):
 
 
 # ---------------------------------------------------------------------- PostgreSQL
-def _pg_bin_dir() -> Optional[Path]:
-    found = shutil.which("initdb")
-    if found and shutil.which("pg_ctl"):
-        return Path(found).parent
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A temporary PostgreSQL server for the session (root -> run as the `postgres` user)."""
-    bindir = _pg_bin_dir()
-    if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin: "
-                    "install Debian's `postgresql` package to run the PostgreSQL storage tests")
-    base = Path(tempfile.mkdtemp(prefix="oracle-pg-"))
-    data = base / "data"
-    port = free_port()
-    as_root = os.geteuid() == 0
-    prefix: list[str] = []
-    if as_root:
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root and `runuser` is missing: cannot start PostgreSQL as the postgres user")
-        shutil.chown(base, "postgres", "postgres")
-        os.chmod(base, 0o700)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "oracle"], check=True,
-                   capture_output=True)
-    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "pg.log"), "-w", "-o",
-                    f"-k {base} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], check=True,
-                   capture_output=True)
+def postgres():
+    """A temporary PostgreSQL server for the session (oracle.process.TempPostgres; fsync off for speed)."""
     try:
-        yield f"postgresql://oracle@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                       capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+        server = TempPostgres(durable=False)
+    except ProcessError as exc:
+        pytest.skip(f"{exc} to run the PostgreSQL storage tests")
+    with server:
+        yield server
 
 
 @pytest.fixture
-def fresh_postgres_url(postgres_url):
+def fresh_postgres_url(postgres):
     """A fresh database on the session's PostgreSQL server for one test."""
-    import psycopg
-
-    name = f"t_{os.getpid()}_{random.randrange(10**9)}"
-    with psycopg.connect(postgres_url.replace("postgresql://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    return postgres.create_db(f"t_{os.getpid()}_{random.randrange(10**9)}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

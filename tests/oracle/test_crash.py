@@ -12,7 +12,8 @@ from oracle.chain import Chain, load_abi
 from oracle.client import OracleClient
 from oracle.config import Settings
 from oracle.store import B_CONFIRMED, B_SENT, B_SIGNED, MINTED, SUBMITTED, Store
-from tests.oracle.conftest import OracleProcess, random_address
+from oracle.process import OracleProcess
+from tests.oracle.conftest import random_address
 
 N = 6
 

@@ -15,7 +15,8 @@ from eth_account import Account
 
 from oracle.client import OracleClient
 from oracle.receipts import ZERO_ADDRESS
-from tests.oracle.conftest import ADMIN_TOKEN, OracleProcess, random_address
+from oracle.process import OracleProcess
+from tests.oracle.conftest import ADMIN_TOKEN, random_address
 
 
 @pytest.fixture

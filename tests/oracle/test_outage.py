@@ -17,8 +17,9 @@ from web3 import Web3
 from oracle.chain import Chain, load_abi
 from oracle.client import OracleClient
 from oracle.config import Settings
-from tests.oracle.conftest import PROJECT_ROOT, OracleProcess, clean_env, free_port, random_address, wait_port_closed, \
-    write_deployment_file
+from blackgold.paths import PROJECT_ROOT
+from oracle.process import OracleProcess, clean_env, free_port, wait_port_closed
+from tests.oracle.conftest import random_address, write_deployment_file
 
 GANACHE = PROJECT_ROOT / "node_modules" / ".bin" / "ganache"
 MNEMONIC = "test test test test test test test test test test test junk"
