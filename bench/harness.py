@@ -7,14 +7,16 @@ The client is a minimal HTTP/1.1 keep-alive client on asyncio streams with the r
 about the server (httpx costs about as much CPU per request as the server does). Receipts are signed before
 the clock starts (coincurve over the same EIP-712 digest the oracle checks), so signing is excluded.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from oracle.process import OracleProcess, TempPostgres, clean_env
 
@@ -36,9 +38,19 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 # ---------------------------------------------------------------------- receipts
-def sign_bodies(domain: Any, backend: str, private_key: bytes, n: int, *, prefix: str, consumers: Sequence[str],
-                referrers: Sequence[str], suppliers: Sequence[str], amount: int = 19_900,
-                paid_at: Optional[int] = None) -> list[bytes]:
+def sign_bodies(
+    domain: Any,
+    backend: str,
+    private_key: bytes,
+    n: int,
+    *,
+    prefix: str,
+    consumers: Sequence[str],
+    referrers: Sequence[str],
+    suppliers: Sequence[str],
+    amount: int = 19_900,
+    paid_at: int | None = None,
+) -> list[bytes]:
     """`n` JSON bodies of POST /purchases, signed by `private_key` (coincurve, recoverable, over the digest)."""
     import coincurve
 
@@ -48,27 +60,43 @@ def sign_bodies(domain: Any, backend: str, private_key: bytes, n: int, *, prefix
     paid_at = int(time.time()) - 5 if paid_at is None else paid_at
     bodies = []
     for i in range(n):
-        r = Receipt(backend=backend, order_id=f"{prefix}-{i}", consumer=consumers[i % len(consumers)],
-                    referrer=referrers[i % len(referrers)], supplier=suppliers[i % len(suppliers)],
-                    amount=amount + (i % 97), currency="CNY", paid_at=paid_at, referrer_bps=0)
+        r = Receipt(
+            backend=backend,
+            order_id=f"{prefix}-{i}",
+            consumer=consumers[i % len(consumers)],
+            referrer=referrers[i % len(referrers)],
+            supplier=suppliers[i % len(suppliers)],
+            amount=amount + (i % 97),
+            currency="CNY",
+            paid_at=paid_at,
+            referrer_bps=0,
+        )
         sig = key.sign_recoverable(r.digest(domain), hasher=None)
-        bodies.append(json.dumps({"receipt": r.message(), "signature": "0x" + sig.hex()},
-                                 separators=(",", ":")).encode())
+        bodies.append(
+            json.dumps({"receipt": r.message(), "signature": "0x" + sig.hex()}, separators=(",", ":")).encode()
+        )
     return bodies
 
 
 def addresses(label: str, n: int) -> list[str]:
     from eth_hash.auto import keccak
 
-    from oracle.verification import _checksum
+    from oracle.verification import to_checksum
 
-    return [_checksum("0x" + keccak(f"{label}-{i}".encode())[-20:].hex()) for i in range(n)]
+    return [to_checksum("0x" + keccak(f"{label}-{i}".encode())[-20:].hex()) for i in range(n)]
 
 
 # ---------------------------------------------------------------------- HTTP client
-async def _post_all(host: str, port: int, bodies: Sequence[bytes], concurrency: int) -> tuple[list[float], dict[int, int], float]:
-    requests = [b"POST /purchases HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: "
-                + str(len(b)).encode() + b"\r\n\r\n" + b for b in bodies]
+async def _post_all(
+    host: str, port: int, bodies: Sequence[bytes], concurrency: int
+) -> tuple[list[float], dict[int, int], float]:
+    requests = [
+        b"POST /purchases HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(b)).encode()
+        + b"\r\n\r\n"
+        + b
+        for b in bodies
+    ]
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     it = iter(range(len(requests)))
@@ -102,10 +130,17 @@ def post_all(url: str, bodies: Sequence[bytes], concurrency: int = 32) -> dict[s
     hostport = url.split("//", 1)[1]
     host, port = hostport.split(":")
     lat, statuses, elapsed = asyncio.run(_post_all(host, int(port), bodies, concurrency))
-    return {"requests": len(bodies), "concurrency": concurrency, "seconds": elapsed,
-            "per_second": len(bodies) / elapsed, "p50_ms": percentile(lat, 50) * 1000,
-            "p90_ms": percentile(lat, 90) * 1000, "p99_ms": percentile(lat, 99) * 1000,
-            "max_ms": max(lat) * 1000 if lat else float("nan"), "statuses": statuses}
+    return {
+        "requests": len(bodies),
+        "concurrency": concurrency,
+        "seconds": elapsed,
+        "per_second": len(bodies) / elapsed,
+        "p50_ms": percentile(lat, 50) * 1000,
+        "p90_ms": percentile(lat, 90) * 1000,
+        "p99_ms": percentile(lat, 99) * 1000,
+        "max_ms": max(lat) * 1000 if lat else float("nan"),
+        "statuses": statuses,
+    }
 
 
 # ---------------------------------------------------------------------- the oracle process, PostgreSQL

@@ -143,7 +143,9 @@ class OracleProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise ProcessError(f"the oracle did not become healthy within {timeout:.0f}s; log {self.log_path}:\n{self.log()}")
+        raise ProcessError(
+            f"the oracle did not become healthy within {timeout:.0f}s; log {self.log_path}:\n{self.log()}"
+        )
 
     def wait_exit(self, timeout: float = 60.0) -> int:
         if self.proc is None:

@@ -8,6 +8,7 @@
   know about, the suite-wide snapshot/revert `isolation` is switched off here: each module deploys its own
   contracts and each test uses its own order references and database.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ import os
 import random
 import warnings
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 from eth_account import Account
@@ -48,10 +49,17 @@ def backend_keys():
 
 
 def unit_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    values = dict(database_url=f"sqlite:///{tmp_path}/oracle.db", chain_id=UNIT_CHAIN_ID,
-                  mining_address=MINING_ADDRESS, max_referrer_bps=4000, admin_token=ADMIN_TOKEN,
-                  deployment_file=str(tmp_path / "no-deployment.json"), rpc_url="http://127.0.0.1:1",
-                  batcher_enabled=False, backend_cache_seconds=0)
+    values = dict(
+        database_url=f"sqlite:///{tmp_path}/oracle.db",
+        chain_id=UNIT_CHAIN_ID,
+        mining_address=MINING_ADDRESS,
+        max_referrer_bps=4000,
+        admin_token=ADMIN_TOKEN,
+        deployment_file=str(tmp_path / "no-deployment.json"),
+        rpc_url="http://127.0.0.1:1",
+        batcher_enabled=False,
+        backend_cache_seconds=0,
+    )
     values.update(overrides)
     return Settings.load(env={}, **values)
 
@@ -63,7 +71,7 @@ def make_client(tmp_path, backend_keys):
 
     clients = []
 
-    def factory(database_url: Optional[str] = None, **overrides: Any):
+    def factory(database_url: str | None = None, **overrides: Any):
         if database_url:
             overrides["database_url"] = database_url
         settings = unit_settings(tmp_path, **overrides)
@@ -110,8 +118,16 @@ def store_url(request, tmp_path):
 
 # ---------------------------------------------------------------------- chain helpers
 def write_deployment_file(path: Path, chain_id: int, token: str, mining: str, block: int = 0) -> Path:
-    path.write_text(json.dumps({"chain_id": chain_id, "contracts": {"BlackGold": token, "PurchaseMining": mining},
-                                "blocks": {"PurchaseMining": block}}, indent=2))
+    path.write_text(
+        json.dumps(
+            {
+                "chain_id": chain_id,
+                "contracts": {"BlackGold": token, "PurchaseMining": mining},
+                "blocks": {"PurchaseMining": block},
+            },
+            indent=2,
+        )
+    )
     return path
 
 
@@ -127,27 +143,45 @@ def backend_info(acct) -> BackendInfo:
 class ChainEnv:
     """BlackGold + PurchaseMining deployed for one test module, and what an oracle needs to reach them."""
 
-    def __init__(self, token, mining, governance, oracle_account, platform, deployment_file: Path, rpc_url: str,
-                 chain_id: int):
+    def __init__(
+        self, token, mining, governance, oracle_account, platform, deployment_file: Path, rpc_url: str, chain_id: int
+    ):
         self.token, self.mining, self.governance = token, mining, governance
         self.oracle_account, self.platform = oracle_account, platform
         self.deployment_file, self.rpc_url, self.chain_id = deployment_file, rpc_url, chain_id
         self.private_key = oracle_account.private_key
 
     def oracle_env(self, db_url: str, **extra: Any) -> dict[str, str]:
-        values = dict(ORACLE_DATABASE_URL=db_url, ORACLE_RPC_URL=self.rpc_url,
-                      ORACLE_DEPLOYMENT_FILE=self.deployment_file, ORACLE_PRIVATE_KEY=self.private_key,
-                      ORACLE_ADMIN_TOKEN=ADMIN_TOKEN, ORACLE_BATCH_WAIT_SECONDS=0.3,
-                      ORACLE_POLL_INTERVAL_SECONDS=0.05, ORACLE_BATCH_SIZE=10, ORACLE_BACKOFF_INITIAL_SECONDS=0.2,
-                      ORACLE_BACKOFF_MAX_SECONDS=2, ORACLE_CURRENCIES="CNY,USD")
+        values = dict(
+            ORACLE_DATABASE_URL=db_url,
+            ORACLE_RPC_URL=self.rpc_url,
+            ORACLE_DEPLOYMENT_FILE=self.deployment_file,
+            ORACLE_PRIVATE_KEY=self.private_key,
+            ORACLE_ADMIN_TOKEN=ADMIN_TOKEN,
+            ORACLE_BATCH_WAIT_SECONDS=0.3,
+            ORACLE_POLL_INTERVAL_SECONDS=0.05,
+            ORACLE_BATCH_SIZE=10,
+            ORACLE_BACKOFF_INITIAL_SECONDS=0.2,
+            ORACLE_BACKOFF_MAX_SECONDS=2,
+            ORACLE_CURRENCIES="CNY,USD",
+        )
         values.update(extra)
         return clean_env(**values)
 
     def settings(self, db_url: str, **overrides: Any) -> Settings:
-        values = dict(database_url=db_url, rpc_url=self.rpc_url, deployment_file=str(self.deployment_file),
-                      admin_token=ADMIN_TOKEN, batch_wait_seconds=0, poll_interval_seconds=0.05, batch_size=10,
-                      backend_cache_seconds=0, ceiling_wait_seconds=0.2, backoff_max_seconds=1,
-                      max_referrer_bps=-1)
+        values = dict(
+            database_url=db_url,
+            rpc_url=self.rpc_url,
+            deployment_file=str(self.deployment_file),
+            admin_token=ADMIN_TOKEN,
+            batch_wait_seconds=0,
+            poll_interval_seconds=0.05,
+            batch_size=10,
+            backend_cache_seconds=0,
+            ceiling_wait_seconds=0.2,
+            backoff_max_seconds=1,
+            max_referrer_bps=-1,
+        )
         values.update(overrides)
         return Settings.load(env={}, **values)
 
@@ -159,11 +193,9 @@ class ChainEnv:
 
 @pytest.fixture(scope="module")
 def chain_env(accounts, tmp_path_factory):
-    from brownie import chain, web3
+    from brownie import BlackGold, chain, web3
 
     from scripts.deploy import MiningSettings, add_oracle, deploy_mining, wire_mining
-
-    from brownie import BlackGold
 
     deployer, governance, platform = accounts[0], accounts[2], accounts[5]
     oracle_account = accounts.add()  # a local key the oracle process can sign with
@@ -175,6 +207,7 @@ def chain_env(accounts, tmp_path_factory):
     wire_mining(token, mining, deployer)
     add_oracle(mining, oracle_account, governance)
     folder = tmp_path_factory.mktemp("deployment")
-    path = write_deployment_file(folder / "ganache-c.json", chain.id, token.address, mining.address,
-                                 mining.tx.block_number)
+    path = write_deployment_file(
+        folder / "ganache-c.json", chain.id, token.address, mining.address, mining.tx.block_number
+    )
     return ChainEnv(token, mining, governance, oracle_account, platform, path, web3.provider.endpoint_uri, chain.id)

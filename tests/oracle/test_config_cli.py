@@ -1,4 +1,5 @@
 """Configuration (file + environment, the signing key never shown) and the CLI commands that need no chain."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ from oracle.config import ConfigError, Settings, SigningKey, load_signing_key
 
 def test_file_then_environment(tmp_path):
     cfg = tmp_path / "oracle.toml"
-    cfg.write_text('[oracle]\nbatch_size = 7\ncurrencies = ["CNY", "HKD"]\nadmin_token = "s3cret"\n'
-                   'settlement_seconds = 604800\n')
+    cfg.write_text(
+        '[oracle]\nbatch_size = 7\ncurrencies = ["CNY", "HKD"]\nadmin_token = "s3cret"\nsettlement_seconds = 604800\n'
+    )
     s = Settings.load(cfg, env={"ORACLE_BATCH_SIZE": "9", "ORACLE_BATCHER_ENABLED": "false"})
     assert s.batch_size == 9 and s.currencies == ["CNY", "HKD"] and s.settlement_seconds == 604800
     assert s.batcher_enabled is False
@@ -21,15 +23,24 @@ def test_file_then_environment(tmp_path):
     assert Settings.load(env={"ORACLE_CONFIG": str(cfg), "ORACLE_CURRENCIES": "USD, EUR"}).currencies == ["USD", "EUR"]
 
 
-@pytest.mark.parametrize("env,message", [
-    ({"ORACLE_BATCH_SIZE": "lots"}, "batch_size"),
-    ({"ORACLE_BATCH_SIZE": "0"}, "batch_size"),
-    ({"ORACLE_CRASH_AT": "sometime"}, "crash_at"),
-    ({"ORACLE_MAX_AMOUNT": str(2**70)}, "max_amount"),
-])
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"ORACLE_BATCH_SIZE": "lots"}, "batch_size"),
+        ({"ORACLE_BATCH_SIZE": "0"}, "batch_size"),
+        ({"ORACLE_MAX_AMOUNT": str(2**70)}, "max_amount"),
+    ],
+)
 def test_invalid_settings(env, message):
     with pytest.raises(ConfigError, match=message):
         Settings.load(env=env)
+
+
+def test_no_crash_hook_in_production_settings():
+    """Fault injection lives in tests/oracle/crashing_oracle.py, not in Settings."""
+    with pytest.raises(ConfigError, match="crash_at"):
+        Settings.load(env={}, crash_at="before_send")
+    assert not hasattr(Settings.load(env={"ORACLE_CRASH_AT": "before_send"}), "crash_at")
 
 
 def test_unknown_setting_in_file(tmp_path):
