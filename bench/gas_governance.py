@@ -8,6 +8,7 @@ ERC-20 transfer of the same token as the reference row. Prints a markdown table 
 bench/results/gas_governance.json. Brownie launches the network's Ganache if none is running (and stops it at the
 end); takes a few seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,13 +28,19 @@ def measure() -> list[tuple[str, int, str]]:
 
     from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system
     from scripts.holders import (
-        cast_vote, delegate_votes, execute_proposal, propose_issuance, queue_proposal, wait_for_deadline,
-        wait_for_eta, wait_for_voting, wait_until,
+        cast_vote,
+        delegate_votes,
+        execute_proposal,
+        propose_issuance,
+        queue_proposal,
+        wait_for_deadline,
+        wait_for_eta,
+        wait_for_voting,
+        wait_until,
     )
 
     deployer, alice, bob, carol, fund = accounts[0], accounts[1], accounts[2], accounts[3], accounts[4]
-    system = deploy_system(deployer, LOCAL_SETTINGS,
-                           initial_allocation={alice: 300_000, bob: 200_000, carol: 100_000})
+    system = deploy_system(deployer, LOCAL_SETTINGS, initial_allocation={alice: 300_000, bob: 200_000, carol: 100_000})
     token, gov = system.token, system.governor
     rows: list[tuple[str, int, str]] = []
 
@@ -50,10 +57,16 @@ def measure() -> list[tuple[str, int, str]]:
     pid, tx = propose_issuance(gov, token, "raise", 50_000_000 * GRAM, alice)
     row("propose (a: raise cap)", tx, "1 action; GovernorStorage keeps it on chain")
     wait_for_voting(chain, gov, pid)
-    row("castVote (reaches quorum)", cast_vote(gov, pid, "for", alice),
-        "first vote; reaching quorum stores the late-quorum deadline")
-    row("castVoteWithReason", cast_vote(gov, pid, "against", bob, reason="Too much, too soon: half of it."),
-        "quorum already reached; 31-byte reason")
+    row(
+        "castVote (reaches quorum)",
+        cast_vote(gov, pid, "for", alice),
+        "first vote; reaching quorum stores the late-quorum deadline",
+    )
+    row(
+        "castVoteWithReason",
+        cast_vote(gov, pid, "against", bob, reason="Too much, too soon: half of it."),
+        "quorum already reached; 31-byte reason",
+    )
     row("castVote", cast_vote(gov, pid, "abstain", carol), "quorum already reached")
     wait_for_deadline(chain, gov, pid)
     row("queue", queue_proposal(gov, pid, carol), "schedules the batch in the timelock")
@@ -95,14 +108,20 @@ def main(argv: list[str] | None = None) -> int:
     for name, gas, note in rows:
         print(f"| {name} | {gas:,} | {note} |")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "bench": "gas_governance",
-        "network": args.network,
-        "chain_id": chain_id,
-        "evm_version": "shanghai",
-        "optimizer_runs": 200,
-        "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows],
-    }, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "bench": "gas_governance",
+                "network": args.network,
+                "chain_id": chain_id,
+                "evm_version": "shanghai",
+                "optimizer_runs": 200,
+                "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"\nwritten {RESULTS.relative_to(ROOT)}")
     return 0
 
