@@ -95,3 +95,43 @@ def test_cli_backends_status_export(tmp_path, monkeypatch, capsys):
     assert "very-secret" not in capsys.readouterr().out
     monkeypatch.setenv("ORACLE_BATCH_SIZE", "nope")
     assert main(["backend", "list"]) == 2
+
+
+def test_deployment_file_errors_are_clear(tmp_path, capsys):
+    """A missing deployment file, or one with neither an ABI nor a build artifact behind it: one clear error."""
+    from oracle.chain import load_abi
+
+    missing = Settings.load(env={}, deployment_file=str(tmp_path / "nowhere.json"))
+    with pytest.raises(ConfigError, match="no deployment file at .*nowhere.json: deploy first"):
+        missing.resolved_mining_address()
+    assert main(["--config", str(_toml(tmp_path, deployment_file=str(tmp_path / "nowhere.json"))), "domain"]) == 2
+    assert "configuration error: no deployment file" in capsys.readouterr().err
+
+    mining = Account.create().address
+    dep = tmp_path / "dep.json"
+    dep.write_text(json.dumps({"chain_id": 1337, "contracts": {"PurchaseMining": mining}}))
+    no_abi = Settings.load(env={}, deployment_file=str(dep), build_dir=str(tmp_path / "no-build"))
+    assert no_abi.resolved_mining_address() == mining
+    with pytest.raises(ConfigError, match="no PurchaseMining ABI"):
+        load_abi(no_abi)
+    dep.write_text(
+        json.dumps(
+            {
+                "chain_id": 1337,
+                "contracts": {"PurchaseMining": mining},
+                "abi": {"PurchaseMining": [{"type": "function", "name": "isMined", "inputs": []}]},
+            }
+        )
+    )
+    assert load_abi(no_abi)[0]["name"] == "isMined"  # the ABI embedded in the deployment file wins
+    # an explicit mining_address makes the file optional
+    assert (
+        Settings.load(env={}, deployment_file=str(tmp_path / "nowhere.json"), mining_address=mining).deployment()
+        is None
+    )
+
+
+def _toml(tmp_path, **values):
+    cfg = tmp_path / "o.toml"
+    cfg.write_text("".join(f'{k} = "{v}"\n' for k, v in values.items()))
+    return cfg
