@@ -4,23 +4,23 @@
 `make bench` calls) uses this to get the same contract containers and accounts a Brownie script has.
 One project load and one chain serve every bench of a run.
 """
+
 from __future__ import annotations
 
 import contextlib
 import io
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator, Optional
 
-import brownie
 from brownie import network, project
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-_loaded: Optional[project.main.Project] = None
+_loaded: project.main.Project | None = None
 
 warnings.filterwarnings("ignore", message=r"rpc\..* should not be called directly", category=FutureWarning)
 
@@ -35,7 +35,7 @@ def load() -> project.main.Project:
     return _loaded
 
 
-def connect(network_id: str = "ganache-cli", port: Optional[int] = None) -> project.main.Project:
+def connect(network_id: str = "ganache-cli", port: int | None = None) -> project.main.Project:
     """Load the project and connect to `network_id` (Brownie launches its Ganache if none answers there).
 
     `port` overrides the network's port in memory only (the config files are not touched), so a bench can run

@@ -32,6 +32,7 @@ What is measured, on a fresh BlackGold (1e9-gram cap) + PurchaseMining with the 
   mapping(bytes32 => bool), an OpenZeppelin BitMap keyed by the order reference, and (unsound here, for
   reference) a BitMap over dense sequence numbers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,8 +110,10 @@ def measure(quiet: bool = True) -> dict[str, Any]:
     suppliers = [_address(web3, f"supplier-{i}") for i in range(SUPPLIERS)]
 
     # Warm-up: suppliers and the platform hold grams before any measured batch (they are "returning" in both).
-    warm = [(_ref(web3, f"warm-{i}"), _address(web3, f"warm-consumer-{i}"), _address(web3, f"warm-ref-{i}"),
-             s, AMOUNT, 0) for i, s in enumerate(suppliers)]
+    warm = [
+        (_ref(web3, f"warm-{i}"), _address(web3, f"warm-consumer-{i}"), _address(web3, f"warm-ref-{i}"), s, AMOUNT, 0)
+        for i, s in enumerate(suppliers)
+    ]
     mining.mintBatch(warm, {"from": oracle})
 
     rows: list[dict[str, Any]] = []
@@ -118,8 +121,10 @@ def measure(quiet: bool = True) -> dict[str, Any]:
         consumers = [_address(web3, f"c-{n}-{i}") for i in range(n)]
         referrers = [_address(web3, f"r-{n}-{i}") for i in range(n)]
         for kind in ("new", "returning"):
-            batch = [(_ref(web3, f"{kind}-{n}-{i}"), consumers[i], referrers[i], suppliers[i % SUPPLIERS], AMOUNT, 0)
-                     for i in range(n)]
+            batch = [
+                (_ref(web3, f"{kind}-{n}-{i}"), consumers[i], referrers[i], suppliers[i % SUPPLIERS], AMOUNT, 0)
+                for i in range(n)
+            ]
             tx = mining.mintBatch(batch, {"from": oracle})
             assert len(tx.events["PurchaseMined"]) == n
             distinct_suppliers = min(n, SUPPLIERS)
@@ -128,13 +133,15 @@ def measure(quiet: bool = True) -> dict[str, Any]:
                 floor = storage_floor(n, consumer_like, distinct_suppliers + 1)
             else:
                 floor = storage_floor(n, 0, consumer_like + distinct_suppliers + 1)
-            rows.append({
-                "batch": n,
-                "consumers": kind,
-                "gas": tx.gas_used,
-                "gas_per_purchase": tx.gas_used / n,
-                "floor_per_purchase": floor / n,
-            })
+            rows.append(
+                {
+                    "batch": n,
+                    "consumers": kind,
+                    "gas": tx.gas_used,
+                    "gas_per_purchase": tx.gas_used / n,
+                    "floor_per_purchase": floor / n,
+                }
+            )
 
     # Naive baseline: one mint transaction per recipient per purchase.
     naive: dict[str, float] = {}

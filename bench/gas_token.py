@@ -4,6 +4,7 @@ Run: `make bench` (all tables) or `.venv/bin/python -m bench.gas_token`. Each mi
 block one second after the previous, so ERC20Votes pushes a fresh total-supply checkpoint each time, as on a
 live chain where consecutive mints land in different blocks.
 """
+
 from __future__ import annotations
 
 from brownie import accounts, chain
@@ -33,8 +34,12 @@ def measure() -> dict[str, int]:
 
 def table(figures: dict[str, int] | None = None) -> str:
     """Markdown table of the figures."""
-    rows = ["### BlackGold.mint (one recipient, reference for the naive baseline)", "",
-            "| BlackGold.mint | gas |", "|---|---:|"]
+    rows = [
+        "### BlackGold.mint (one recipient, reference for the naive baseline)",
+        "",
+        "| BlackGold.mint | gas |",
+        "|---|---:|",
+    ]
     rows += [f"| {name} | {gas:,} |" for name, gas in (figures or measure()).items()]
     return "\n".join(rows)
 

@@ -1,17 +1,26 @@
 """Black Gold mint oracle: verifies signed purchase receipts from shop backends, stores them durably,
-attests them on chain through PurchaseMining in batches and reports their status.
+attests them on chain through PurchaseMining in batches and reports their status. Operator guide: docs/oracle.md.
 
 Modules (each does one thing):
-    config        settings from a TOML file and ORACLE_* environment variables; the signing key
-    receipts      the EIP-712 typed receipt and refund: domain, hashing, signing, recovery
+    config        settings from a TOML file and ORACLE_* environment variables; the deployment file; the key
+    receipts      the one definition of the EIP-712 receipt and refund: domain, hashing, signing, recovery
     verification  schema, limits, freshness and signature checks with field-level errors
-    store         SQLAlchemy 2 models and the repository (SQLite file by default, PostgreSQL by URL)
-    chain         web3.py: PurchaseMining ABI from build artifacts, fees, nonce, send, receipts, events
+    status        the purchase and batch status enums
+    models        SQLAlchemy 2 tables and how a purchase is shown
+    store         the repository (SQLite file by default, PostgreSQL by URL)
+    group_commit  the accept path's single writer (one COMMIT for every row waiting)
+    export        CSV export
+    chain         web3.py: PurchaseMining's ABI, fees, nonce, send, receipts, events
     batcher       the loop that groups mintable purchases into batch transactions and recovers
-    api           FastAPI application (HTTP API, OpenAPI docs at /docs)
+    service       the running oracle and its request handlers (no HTTP)
+    schemas       request/response models (pydantic), derived from receipts and status
+    deps          FastAPI dependencies: the oracle, the size-limited body, the admin token
+    routes        the HTTP routes
+    api           the FastAPI application factory (OpenAPI docs at /docs)
     metrics       Prometheus metrics
-    cli           `python -m oracle ...`
+    cli           `python -m oracle ...` / `blackgold-oracle`
     client        a small client for shop backends
+    process       run the oracle as a process, and a temporary PostgreSQL server (tests, bench, demo)
 """
 
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
 """`python -m oracle ...`: see oracle.cli."""
+
 import sys
 
 from .cli import main

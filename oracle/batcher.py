@@ -15,31 +15,43 @@ drives the open batch (if any) or makes a new one:
            PurchaseMined facts of every purchase (ones skipped as already mined are looked up in the
            logs), one commit. A reverted receipt requeues the batch.
 
-The replay guard on chain makes every re-send harmless, so a crash at any stage (`before_send`,
-`after_send`, `after_receipt`, `after_record`; the ORACLE_CRASH_AT test hook kills the process there)
-ends with each purchase minted exactly once and recorded once.
+The replay guard on chain makes every re-send harmless, so a crash at any stage (STAGES: `before_send`,
+`after_send`, `after_receipt`, `after_record`) ends with each purchase minted exactly once and recorded once.
+`Batcher.checkpoint(stage)` marks each stage (a debug log line); the crash tests replace it, in a test-only
+launcher (tests/oracle/crashing_oracle.py), with one that kills the process there.
 """
+
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import threading
 import time
-from typing import Any, Optional
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from web3.exceptions import Web3Exception
 
-from .chain import GWEI, Chain, ChainUnavailable, Reverted
+from .chain import GWEI, Chain, ChainUnavailable, TransactionReverted
 from .config import Settings
 from .metrics import Metrics
-from .store import B_CONFIRMED, B_DROPPED, B_FAILED, B_SENT, B_SIGNED, QUEUED, Batch, MintedFacts, Store
+from .models import Batch, MintedFacts, Purchase
+from .status import BatchStatus, PurchaseStatus
+from .store import Store
+
+Stage = Literal["before_send", "after_send", "after_receipt", "after_record"]
+STAGES: tuple[Stage, ...] = ("before_send", "after_send", "after_receipt", "after_record")
 
 log = logging.getLogger("oracle.batcher")
 
 # Custom errors whose first argument is the index of the purchase the chain refuses for good.
-PER_PURCHASE_ERRORS = {"ZeroOrderRef", "ZeroConsumer", "ZeroSupplier", "ZeroAmount", "AmountTooLarge",
-                       "ReferrerBpsTooHigh"}
+PER_PURCHASE_ERRORS = {
+    "ZeroOrderRef",
+    "ZeroConsumer",
+    "ZeroSupplier",
+    "ZeroAmount",
+    "AmountTooLarge",
+    "ReferrerBpsTooHigh",
+}
 
 
 class Hold(Exception):
@@ -51,16 +63,16 @@ class Hold(Exception):
 
 
 class Batcher:
-    def __init__(self, settings: Settings, store: Store, chain: Chain, metrics: Optional[Metrics] = None) -> None:
+    def __init__(self, settings: Settings, store: Store, chain: Chain, metrics: Metrics | None = None) -> None:
         self.s = settings
         self.store = store
         self.chain = chain
         self.metrics = metrics or Metrics()
         self.stop_event = threading.Event()
-        self.thread: Optional[threading.Thread] = None
-        self.chain_ok: Optional[bool] = None
-        self.last_error: Optional[str] = None
-        self.last_success: Optional[float] = None
+        self.thread: threading.Thread | None = None
+        self.chain_ok: bool | None = None
+        self.last_error: str | None = None
+        self.last_success: float | None = None
         self.reconciled = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -115,10 +127,9 @@ class Batcher:
         self.metrics.chain_up.set(0)
         self.metrics.rpc_errors.inc()
 
-    def _crash(self, stage: str) -> None:
-        if self.s.crash_at == stage:
-            log.error("ORACLE_CRASH_AT=%s: killing the process (test hook)", stage)
-            os.kill(os.getpid(), signal.SIGKILL)
+    def checkpoint(self, stage: Stage) -> None:
+        """A batch reached `stage` (everything before it is committed or sent). The crash tests hook in here."""
+        log.debug("batch stage %s", stage)
 
     # ------------------------------------------------------------------ one step
     def step(self) -> bool:
@@ -129,19 +140,6 @@ class Batcher:
             return True
         self.store.promote()
         return self.make_batch()
-
-    def run_until_idle(self, timeout: float = 60.0) -> None:
-        """Process everything mintable now (tests and `reconcile`)."""
-        deadline = time.monotonic() + timeout
-        saved = self.s.batch_wait_seconds
-        self.s.batch_wait_seconds = 0
-        try:
-            while time.monotonic() < deadline:
-                if not self.step():
-                    return
-        finally:
-            self.s.batch_wait_seconds = saved
-        raise TimeoutError("batcher did not become idle")
 
     # ------------------------------------------------------------------ making a batch
     def make_batch(self) -> bool:
@@ -158,42 +156,53 @@ class Batcher:
         max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
         gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
         signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
-        batch = self.store.create_batch([p.id for p in purchases], nonce=signed.nonce, tx_hash=signed.tx_hash,
-                                        raw_tx=signed.raw_tx, gas=gas, max_fee_per_gas=max_fee,
-                                        max_priority_fee_per_gas=priority)
+        batch = self.store.create_batch(
+            [p.id for p in purchases],
+            nonce=signed.nonce,
+            tx_hash=signed.tx_hash,
+            raw_tx=signed.raw_tx,
+            gas=gas,
+            max_fee_per_gas=max_fee,
+            max_priority_fee_per_gas=priority,
+        )
         if batch is None:  # a purchase was refunded meanwhile; nothing was sent: start over
             return True
         self.metrics.batch_size.observe(len(purchases))
         log.info("batch %s: %d purchases, nonce %d, tx %s", batch.id, len(purchases), nonce, signed.tx_hash)
-        self._crash("before_send")
+        self.checkpoint("before_send")
         self.drive(batch)
         return True
 
-    def _estimate(self, purchases: list[Any]) -> tuple[int, list[Any]]:
+    def _estimate(self, purchases: list[Purchase]) -> tuple[int, list[Purchase]]:
         """Gas for a batch the chain accepts now, dropping (rejecting) purchases it refuses for good."""
         while purchases:
             try:
                 return self.chain.estimate_batch(purchases), purchases
-            except Reverted as r:
+            except TransactionReverted as r:
                 if r.name == "DailyCeilingExceeded":
                     if len(purchases) > 1:
                         purchases = purchases[: len(purchases) // 2]
                         continue
                     self.metrics.ceiling_holds.inc()
-                    requested, available = (r.args_ + (0, 0))[:2]
+                    requested, available = (r.error_args + (0, 0))[:2]
                     msg = f"waiting for the daily ceiling (needs {requested}, {available} available)"
                     self.store.note_waiting([p.id for p in self.store.queued(self.s.batch_size * 10)], msg)
                     raise Hold(msg, self.s.ceiling_wait_seconds) from None
-                if r.name in PER_PURCHASE_ERRORS and r.args_ and isinstance(r.args_[0], int) \
-                        and 0 <= r.args_[0] < len(purchases):
-                    bad = purchases[r.args_[0]]
-                    reason = f"rejected by PurchaseMining: {r.name}{tuple(r.args_[1:]) if len(r.args_) > 1 else ''}"
+                args = r.error_args
+                if (
+                    r.name in PER_PURCHASE_ERRORS
+                    and args
+                    and isinstance(args[0], int)
+                    and 0 <= args[0] < len(purchases)
+                ):
+                    bad = purchases[args[0]]
+                    reason = f"rejected by PurchaseMining: {r.name}{tuple(args[1:]) if len(args) > 1 else ''}"
                     self.store.reject_queued({bad.ref: reason})
                     self.metrics.chain_rejected.inc()
                     log.warning("purchase %s rejected by the chain: %s", bad.ref, r.name)
                     purchases = [p for p in purchases if p.ref != bad.ref]
                     continue
-                msg = f"chain refuses batches now ({r.name}{r.args_}); retrying"
+                msg = f"chain refuses batches now ({r.name}{args}); retrying"
                 self.store.note_waiting([p.id for p in purchases], msg)
                 raise Hold(msg, max(self.s.backoff_max_seconds / 4, 1.0)) from None
         return 0, []
@@ -202,25 +211,25 @@ class Batcher:
     def drive(self, batch: Batch) -> None:
         receipt = self.chain.receipt(batch.tx_hash)
         if receipt is None:
-            if batch.status == B_SIGNED or self.chain.transaction(batch.tx_hash) is None:
+            if batch.status == BatchStatus.SIGNED or self.chain.transaction(batch.tx_hash) is None:
                 if self.chain.nonce("latest") > batch.nonce:
                     # Our nonce was used by another transaction: this one can never be mined.
                     self._resolve_dropped(batch)
                     return
                 self.chain.send_raw(batch.raw_tx)
-                if batch.status == B_SIGNED:
-                    self.store.update_batch(batch.id, status=B_SENT, sent_at=time.time())
-                    batch.status, batch.sent_at = B_SENT, time.time()
-                self._crash("after_send")
+                if batch.status == BatchStatus.SIGNED:
+                    self.store.update_batch(batch.id, status=BatchStatus.SENT, sent_at=time.time())
+                    batch.status, batch.sent_at = BatchStatus.SENT, time.time()
+                self.checkpoint("after_send")
             receipt = self._wait_receipt(batch.tx_hash)
             if receipt is None:
                 return  # next step looks again (and re-broadcasts if the node lost it)
-        self._crash("after_receipt")
+        self.checkpoint("after_receipt")
         if not self._wait_confirmations(receipt):
             return
         self._record(batch, receipt)
 
-    def _wait_receipt(self, tx_hash: str) -> Optional[dict[str, Any]]:
+    def _wait_receipt(self, tx_hash: str) -> dict[str, Any] | None:
         deadline = time.monotonic() + self.s.receipt_timeout_seconds
         while not self.stop_event.is_set():
             receipt = self.chain.receipt(tx_hash)
@@ -243,7 +252,7 @@ class Batcher:
         purchases = self.store.batch_purchases(batch.id)
         refs = [p.ref for p in purchases]
         if int(receipt["status"]) != 1:
-            self.store.close_batch(batch.id, B_FAILED, minted={}, requeue=refs, error="transaction reverted")
+            self.store.close_batch(batch.id, BatchStatus.FAILED, minted={}, requeue=refs, error="transaction reverted")
             self.metrics.batches.labels("reverted").inc()
             log.warning("batch %s reverted on chain; purchases requeued", batch.id)
             return
@@ -259,20 +268,31 @@ class Batcher:
                     facts[ref] = found
                 else:
                     requeue.append(ref)
-        self.store.close_batch(batch.id, B_CONFIRMED, minted=facts, requeue=requeue,
-                               block_number=int(receipt["blockNumber"]), gas_used=int(receipt["gasUsed"]))
+        self.store.close_batch(
+            batch.id,
+            BatchStatus.CONFIRMED,
+            minted=facts,
+            requeue=requeue,
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+        )
         self._observe_minted(purchases, facts)
         if batch.sent_at:
             self.metrics.confirmation_latency.observe(max(0.0, time.time() - batch.sent_at))
         self.metrics.batches.labels("confirmed").inc()
-        log.info("batch %s confirmed in block %s: %d minted (%d skipped)", batch.id, receipt["blockNumber"],
-                 len(facts), len(skipped))
-        self._crash("after_record")
+        log.info(
+            "batch %s confirmed in block %s: %d minted (%d skipped)",
+            batch.id,
+            receipt["blockNumber"],
+            len(facts),
+            len(skipped),
+        )
+        self.checkpoint("after_record")
 
-    def _observe_minted(self, purchases: list[Any], facts: dict[str, MintedFacts]) -> None:
+    def _observe_minted(self, purchases: Sequence[Purchase], facts: dict[str, MintedFacts]) -> None:
         now = time.time()
         for p in purchases:
-            if p.ref in facts and p.status != "minted":
+            if p.ref in facts and p.status != PurchaseStatus.MINTED:
                 self.metrics.minted.inc()
                 self.metrics.mint_latency.observe(max(0.0, now - p.accepted_at))
 
@@ -284,8 +304,13 @@ class Batcher:
                 found = self.chain.find_mined(p.ref)
                 if found is not None:
                     facts[p.ref] = found
-        self.store.close_batch(batch.id, B_DROPPED, minted=facts, requeue=[p.ref for p in purchases],
-                               error="nonce used by another transaction")
+        self.store.close_batch(
+            batch.id,
+            BatchStatus.DROPPED,
+            minted=facts,
+            requeue=[p.ref for p in purchases],
+            error="nonce used by another transaction",
+        )
         self._observe_minted(purchases, facts)
         self.metrics.batches.labels("dropped").inc()
         log.warning("batch %s dropped; %d of %d purchases were mined elsewhere", batch.id, len(facts), len(purchases))
@@ -298,11 +323,12 @@ class Batcher:
         finished = 0
         while (batch := self.store.open_batch()) is not None:
             self.drive(batch)
-            if self.store.open_batch() is not None and self.store.open_batch().id == batch.id:
+            still = self.store.open_batch()
+            if still is not None and still.id == batch.id:
                 break  # still waiting for the chain; the loop continues later
             finished += 1
         found = 0
-        for p in (self.store.unminted((QUEUED,)) if scan_queued else []):
+        for p in self.store.unminted((PurchaseStatus.QUEUED,)) if scan_queued else []:
             if self.chain.is_mined(p.ref):
                 facts = self.chain.find_mined(p.ref)
                 if facts is not None and self.store.mark_minted(p.ref, facts):

@@ -1,45 +1,54 @@
-"""The chain side, through web3.py: PurchaseMining's ABI from Brownie's build artifacts (or the
-deployment file), EIP-1559 fees, nonces, signing, sending, receipts, confirmations, events and revert
-decoding. No policy here: the batcher decides what to do with the answers.
+"""The chain side, through web3.py: PurchaseMining's ABI (from the deployment file, else the build artifact),
+EIP-1559 fees, nonces, signing, sending, receipts, confirmations and events. No policy here: the batcher decides
+what to do with the answers.
 
-Every RPC failure (connection refused, timeout, HTTP error) surfaces as `ChainUnavailable`; a revert
-as `Reverted(name, args)` decoded from the contract's custom errors.
+Every RPC failure (connection refused, timeout, HTTP error) surfaces as blackgold's `ChainUnavailable`; a revert
+as blackgold's `TransactionReverted(name, args)`, decoded by `RevertDecoder` from the contract's custom errors.
 """
+
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Protocol, TypeVar
 
 import requests
-from eth_abi import decode as abi_decode
 from eth_account import Account
-from eth_hash.auto import keccak
+from eth_typing import ABI
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import (ContractCustomError, ContractLogicError, ContractPanicError, TransactionNotFound,
-                             Web3Exception, Web3RPCError)
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    ContractPanicError,
+    TransactionNotFound,
+    Web3RPCError,
+)
 from web3.logs import DISCARD
+from web3.types import Nonce, TxParams, Wei
+
+from blackgold.deployment import artifact_abi
+from blackgold.errors import ChainUnavailable, DeploymentError, RevertDecoder, TransactionReverted
 
 from .config import ConfigError, Settings, SigningKey
-from .store import MintedFacts
+from .models import MintedFacts
 
 GWEI = 10**9
+T = TypeVar("T")
+
+__all__ = ["GWEI", "Chain", "ChainUnavailable", "SignedBatch", "TransactionReverted", "load_abi"]
 
 
-class ChainUnavailable(Exception):
-    """The RPC endpoint cannot be reached or did not answer."""
+class PurchaseLike(Protocol):
+    """What a batch needs of a purchase (a store row)."""
 
-
-class Reverted(Exception):
-    """A call or gas estimate reverted with a (decoded) custom error."""
-
-    def __init__(self, name: str, args: tuple, raw: str = "") -> None:
-        super().__init__(f"{name}{args}")
-        self.name = name
-        self.args_ = args
-        self.raw = raw
+    ref: str
+    consumer: str
+    referrer: str
+    supplier: str
+    amount: int
+    referrer_bps: int
 
 
 @dataclass(frozen=True)
@@ -52,43 +61,31 @@ class SignedBatch:
     max_priority_fee_per_gas: int
 
 
-def load_abi(settings: Settings) -> list[dict[str, Any]]:
-    """PurchaseMining's ABI: the deployment file's `abi.PurchaseMining` if present, else Brownie's build
-    artifact build/contracts/PurchaseMining.json, else the interface IPurchaseMining.json."""
-    dep = settings.deployment()
-    abi = (dep.get("abi") or {}).get("PurchaseMining") if isinstance(dep.get("abi"), dict) else None
+def load_abi(settings: Settings) -> ABI:
+    """PurchaseMining's ABI: the deployment file's `abi.PurchaseMining`, else the build artifact in build_dir."""
+    deployment = settings.deployment()
+    abi = deployment.abis.get("PurchaseMining") if deployment is not None else None
     if abi:
         return abi
-    build = Path(settings.build_dir)
-    for name in ("contracts/PurchaseMining.json", "interfaces/IPurchaseMining.json", "contracts/IPurchaseMining.json"):
-        path = build / name
-        if path.exists():
-            return json.loads(path.read_text())["abi"]
-    raise ConfigError(f"no PurchaseMining ABI: run `brownie compile` (looked in {build})")
-
-
-def _error_selectors(abi: list[dict[str, Any]]) -> dict[bytes, tuple[str, list[str]]]:
-    out: dict[bytes, tuple[str, list[str]]] = {}
-    for item in abi:
-        if item.get("type") == "error":
-            types = [_abi_type(i) for i in item.get("inputs", [])]
-            sig = f"{item['name']}({','.join(types)})"
-            out[keccak(sig.encode())[:4]] = (item["name"], types)
-    out[keccak(b"Error(string)")[:4]] = ("Error", ["string"])
-    out[keccak(b"Panic(uint256)")[:4]] = ("Panic", ["uint256"])
-    return out
-
-
-def _abi_type(inp: dict[str, Any]) -> str:
-    t = inp["type"]
-    if t.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in inp["components"]) + ")" + t[5:]
-    return t
+    try:
+        return artifact_abi("PurchaseMining", Path(settings.build_dir))
+    except DeploymentError as exc:
+        raise ConfigError(
+            f"no PurchaseMining ABI in {settings.deployment_path()} nor the build folder: {exc}; "
+            "redeploy (scripts/deploy.py embeds ABIs) or run `brownie compile`"
+        ) from None
 
 
 class Chain:
-    def __init__(self, rpc_url: str, mining_address: str, abi: list[dict[str, Any]], key: Optional[SigningKey] = None,
-                 timeout: float = 10.0, from_block: int = 0) -> None:
+    def __init__(
+        self,
+        rpc_url: str,
+        mining_address: str,
+        abi: ABI,
+        key: SigningKey | None = None,
+        timeout: float = 10.0,
+        from_block: int = 0,
+    ) -> None:
         provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
         self.w3 = Web3(provider)
         self.rpc_url = rpc_url
@@ -96,81 +93,64 @@ class Chain:
         self.contract = self.w3.eth.contract(address=self.address, abi=abi)
         self.key = key
         self.from_block = from_block
-        self._errors = _error_selectors(abi)
-        self._chain_id: Optional[int] = None
+        self._decoder = RevertDecoder([abi])
+        self._chain_id: int | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, key: Optional[SigningKey]) -> "Chain":
+    def from_settings(cls, settings: Settings, key: SigningKey | None) -> Chain:
         from_block = settings.from_block
         if from_block < 0:
-            dep = settings.deployment()
-            blocks = dep.get("blocks") if isinstance(dep.get("blocks"), dict) else {}
-            from_block = int(blocks.get("PurchaseMining") or dep.get("deployed_at_block") or 0)
-        return cls(settings.rpc_url, settings.resolved_mining_address(), load_abi(settings), key,
-                   settings.rpc_timeout_seconds, from_block)
+            deployment = settings.deployment()
+            from_block = deployment.block("PurchaseMining") if deployment is not None else 0
+        return cls(
+            settings.rpc_url,
+            settings.resolved_mining_address(),
+            load_abi(settings),
+            key,
+            settings.rpc_timeout_seconds,
+            from_block,
+        )
+
+    def with_timeout(self, timeout: float) -> Chain:
+        """The same endpoint and contract with another timeout (for /health: answer quickly)."""
+        return Chain(self.rpc_url, self.address, self.contract.abi, None, timeout, self.from_block)
 
     # ------------------------------------------------------------------ plumbing
-    def _call(self, fn, *args, **kwargs):
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
             return fn(*args, **kwargs)
         except (requests.exceptions.RequestException, ConnectionError, OSError) as exc:
             raise ChainUnavailable(f"{type(exc).__name__}: RPC {self.rpc_url} unreachable") from None
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
-            raise self._decode(exc) from None
-
-    def _decode(self, exc: Exception) -> Reverted:
-        data = _revert_data(getattr(exc, "data", None))
-        if data is None:  # Ganache puts it in the error's data: {"result": "0x...", "reason": ...}
-            for arg in exc.args:
-                data = _revert_data(arg)
-                if data is not None:
-                    break
-        if isinstance(data, (bytes, bytearray)):
-            data = "0x" + bytes(data).hex()
-        if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-            try:
-                raw = bytes.fromhex(data[2:])
-            except ValueError:
-                raw = b""
-            entry = self._errors.get(raw[:4])
-            if entry:
-                name, types = entry
-                try:
-                    args = tuple(abi_decode(types, raw[4:]))
-                except Exception:
-                    args = ()
-                return Reverted(name, args, data)
-            return Reverted("UnknownError", (data,), data)
-        return Reverted("Revert", (str(exc),), "")
+            raise self._decoder.decode(exc) from None
 
     # ------------------------------------------------------------------ reads
     def chain_id(self) -> int:
         if self._chain_id is None:
-            self._chain_id = self._call(lambda: self.w3.eth.chain_id)
+            self._chain_id = int(self._call(lambda: self.w3.eth.chain_id))
         return self._chain_id
 
     def block_number(self) -> int:
-        return self._call(lambda: self.w3.eth.block_number)
+        return int(self._call(lambda: self.w3.eth.block_number))
 
     def balance(self, address: str) -> int:
-        return self._call(self.w3.eth.get_balance, address)
+        return int(self._call(self.w3.eth.get_balance, Web3.to_checksum_address(address)))
 
     def is_mined(self, ref: str) -> bool:
-        return self._call(self.contract.functions.isMined(HexBytes(ref)).call)
-
-    def quote(self, amount: int, has_referrer: bool, referrer_bps: int) -> tuple[int, int, int, int]:
-        return tuple(self._call(self.contract.functions.quote(amount, has_referrer, referrer_bps).call))
-
-    def daily_remaining(self) -> int:
-        return self._call(self.contract.functions.dailyRemaining().call)
+        return bool(self._call(self.contract.functions.isMined(HexBytes(ref)).call))
 
     def max_referrer_bps(self) -> int:
-        return self._call(self.contract.functions.maxReferrerBps().call)
+        return int(self._call(self.contract.functions.maxReferrerBps().call))
 
-    def nonce(self, block: str = "pending") -> int:
+    def _signer(self) -> SigningKey:
         if self.key is None:
             raise ConfigError("no oracle signing key configured")
-        return self._call(self.w3.eth.get_transaction_count, self.key.address, block)
+        return self.key
+
+    def nonce(self, block: str = "pending") -> int:
+        return int(
+            self._call(self.w3.eth.get_transaction_count, Web3.to_checksum_address(self._signer().address), block)
+        )  # type: ignore[arg-type]  # "pending" / "latest"
 
     def fees(self, max_priority_wei: int, max_fee_cap_wei: int) -> tuple[int, int]:
         """(maxFeePerGas, maxPriorityFeePerGas): twice the latest base fee plus the tip, capped."""
@@ -181,21 +161,38 @@ class Chain:
 
     # ------------------------------------------------------------------ batches
     @staticmethod
-    def purchase_tuple(p: Any) -> tuple:
+    def purchase_tuple(p: PurchaseLike) -> tuple[HexBytes, str, str, str, int, int]:
         return (HexBytes(p.ref), p.consumer, p.referrer, p.supplier, int(p.amount), int(p.referrer_bps))
 
-    def estimate_batch(self, purchases: list[Any]) -> int:
-        """Gas for mintBatch(purchases); raises Reverted with the decoded error if it would revert."""
+    def estimate_batch(self, purchases: Sequence[PurchaseLike]) -> int:
+        """Gas for mintBatch(purchases); raises TransactionReverted with the decoded error if it would revert."""
         fn = self.contract.functions.mintBatch([self.purchase_tuple(p) for p in purchases])
-        return self._call(fn.estimate_gas, {"from": self.key.address})
+        return int(self._call(fn.estimate_gas, {"from": self._signer().address}))
 
-    def sign_batch(self, purchases: list[Any], nonce: int, gas: int, max_fee: int, priority: int) -> SignedBatch:
+    def sign_batch(
+        self, purchases: Sequence[PurchaseLike], nonce: int, gas: int, max_fee: int, priority: int
+    ) -> SignedBatch:
+        key = self._signer()
         fn = self.contract.functions.mintBatch([self.purchase_tuple(p) for p in purchases])
-        tx = fn.build_transaction({"from": self.key.address, "nonce": nonce, "gas": gas, "maxFeePerGas": max_fee,
-                                   "maxPriorityFeePerGas": priority, "chainId": self.chain_id(), "type": 2})
-        signed = Account.sign_transaction(tx, self.key.key)
-        return SignedBatch(raw_tx="0x" + bytes(signed.raw_transaction).hex(), tx_hash="0x" + bytes(signed.hash).hex(),
-                           nonce=nonce, gas=gas, max_fee_per_gas=max_fee, max_priority_fee_per_gas=priority)
+        params: TxParams = {
+            "from": Web3.to_checksum_address(key.address),
+            "nonce": Nonce(nonce),
+            "gas": gas,
+            "maxFeePerGas": Wei(max_fee),
+            "maxPriorityFeePerGas": Wei(priority),
+            "chainId": self.chain_id(),
+            "type": 2,
+        }
+        tx = fn.build_transaction(params)
+        signed = Account.sign_transaction(tx, key.key)
+        return SignedBatch(
+            raw_tx="0x" + bytes(signed.raw_transaction).hex(),
+            tx_hash="0x" + bytes(signed.hash).hex(),
+            nonce=nonce,
+            gas=gas,
+            max_fee_per_gas=max_fee,
+            max_priority_fee_per_gas=priority,
+        )
 
     def send_raw(self, raw_tx: str) -> None:
         """Broadcast; a node that already has this exact transaction is fine."""
@@ -207,15 +204,15 @@ class Chain:
                 return
             raise
 
-    def receipt(self, tx_hash: str) -> Optional[dict[str, Any]]:
+    def receipt(self, tx_hash: str) -> dict[str, Any] | None:
         try:
-            return self._call(self.w3.eth.get_transaction_receipt, tx_hash)
+            return dict(self._call(self.w3.eth.get_transaction_receipt, HexBytes(tx_hash)))
         except TransactionNotFound:
             return None
 
-    def transaction(self, tx_hash: str) -> Optional[dict[str, Any]]:
+    def transaction(self, tx_hash: str) -> dict[str, Any] | None:
         try:
-            return self._call(self.w3.eth.get_transaction, tx_hash)
+            return dict(self._call(self.w3.eth.get_transaction, HexBytes(tx_hash)))
         except TransactionNotFound:
             return None
 
@@ -226,25 +223,35 @@ class Chain:
         """(PurchaseMined facts by ref, refs skipped as already mined) in a receipt."""
         tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
         mined: dict[str, MintedFacts] = {}
-        for ev in self.contract.events.PurchaseMined().process_receipt(receipt, errors=DISCARD):
+        for ev in self.contract.events.PurchaseMined().process_receipt(receipt, errors=DISCARD):  # type: ignore[arg-type]
             mined["0x" + bytes(ev["args"]["orderRef"]).hex()] = _facts(ev, tx_hash)
-        skipped = {"0x" + bytes(ev["args"]["orderRef"]).hex()
-                   for ev in self.contract.events.PurchaseSkipped().process_receipt(receipt, errors=DISCARD)}
+        skipped = {
+            "0x" + bytes(ev["args"]["orderRef"]).hex()
+            for ev in self.contract.events.PurchaseSkipped().process_receipt(receipt, errors=DISCARD)
+        }  # type: ignore[arg-type]
         return mined, skipped
 
-    def find_mined(self, ref: str) -> Optional[MintedFacts]:
+    def _mined_logs(self, ref: str | None = None) -> list[Any]:
+        filters = {"orderRef": HexBytes(ref)} if ref is not None else None
+        return list(
+            self._call(
+                self.contract.events.PurchaseMined.get_logs,
+                from_block=self.from_block,
+                to_block="latest",
+                argument_filters=filters,
+            )
+        )
+
+    def find_mined(self, ref: str) -> MintedFacts | None:
         """The PurchaseMined event of `ref`, wherever it is (reconciliation)."""
-        logs = self._call(self.contract.events.PurchaseMined.get_logs, from_block=self.from_block,
-                          to_block="latest", argument_filters={"orderRef": HexBytes(ref)})
-        for ev in logs:
+        for ev in self._mined_logs(ref):
             return _facts(ev, "0x" + bytes(ev["transactionHash"]).hex())
         return None
 
-    def count_mined_events(self, refs: Optional[Iterable[str]] = None) -> dict[str, int]:
+    def count_mined_events(self, refs: Iterable[str] | None = None) -> dict[str, int]:
         """How many PurchaseMined events each ref has (tests and audits: exactly once means 1)."""
-        logs = self._call(self.contract.events.PurchaseMined.get_logs, from_block=self.from_block, to_block="latest")
         counts: dict[str, int] = {}
-        for ev in logs:
+        for ev in self._mined_logs():
             r = "0x" + bytes(ev["args"]["orderRef"]).hex()
             counts[r] = counts.get(r, 0) + 1
         if refs is not None:
@@ -252,24 +259,14 @@ class Chain:
         return counts
 
 
-def _revert_data(value: Any, depth: int = 0) -> Any:
-    if isinstance(value, (bytes, bytearray)):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, str):
-        return value if value.startswith("0x") and len(value) >= 10 else None
-    if isinstance(value, dict) and depth < 4:
-        for key in ("data", "result"):
-            found = _revert_data(value.get(key), depth + 1)
-            if found is not None:
-                return found
-    return None
-
-
 def _facts(ev: Any, tx_hash: str) -> MintedFacts:
     a = ev["args"]
-    return MintedFacts(tx_hash=tx_hash, block_number=int(ev["blockNumber"]), consumer_grams=int(a["consumerGrams"]),
-                       referrer_grams=int(a["referrerGrams"]), supplier_grams=int(a["supplierGrams"]),
-                       platform_grams=int(a["platformGrams"]), rate=int(a["rate"]))
-
-
-__all__ = ["Chain", "ChainUnavailable", "Reverted", "SignedBatch", "load_abi", "GWEI", "Web3Exception"]
+    return MintedFacts(
+        tx_hash=tx_hash,
+        block_number=int(ev["blockNumber"]),
+        consumer_grams=int(a["consumerGrams"]),
+        referrer_grams=int(a["referrerGrams"]),
+        supplier_grams=int(a["supplierGrams"]),
+        platform_grams=int(a["platformGrams"]),
+        rate=int(a["rate"]),
+    )

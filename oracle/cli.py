@@ -12,13 +12,16 @@
 
 Settings come from the file (--config or ORACLE_CONFIG) and ORACLE_* variables; see oracle.config.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import logging
 import sys
-from typing import Optional
+from collections.abc import Callable
+
+from blackgold.errors import BlackGoldError
 
 from .config import ConfigError, Settings, load_signing_key
 
@@ -59,97 +62,104 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
-    except ConfigError as exc:
+        settings = Settings.load(args.config)
+        return COMMANDS[args.command](settings, args)
+    except BlackGoldError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
 
 
-def _run(args: argparse.Namespace) -> int:
-    settings = Settings.load(args.config)
-    if args.command == "serve":
-        return _serve(settings, args)
-    if args.command == "config":
-        print(json.dumps(settings.public_dict(), indent=2))
-        return 0
-
+def _backend(settings: Settings, args: argparse.Namespace) -> int:
+    from .service import validate_backend
     from .store import NotFound, Store
 
-    if args.command == "backend":
-        from .api import validate_backend
-
-        store = Store(settings.database_url)
-        if args.backend_command == "add":
-            problems = validate_backend(args.id, args.address)
-            if problems:
-                for pr in problems:
-                    print(f"{pr.field}: {pr.message}", file=sys.stderr)
-                return 2
-            b = store.add_backend(args.id, args.address, args.note)
-            print(f"backend {b.id} registered with key {b.address} (active)")
-        elif args.backend_command == "list":
-            rows = store.list_backends()
-            if not rows:
-                print("no backends")
-            for b in rows:
-                print(f"{b.id:24} {b.address} {'active' if b.active else 'disabled'} {b.note}")
-        else:
-            try:
-                b = store.set_backend_active(args.id, args.backend_command == "enable")
-            except NotFound:
-                print(f"no backend {args.id!r}", file=sys.stderr)
-                return 1
-            print(f"backend {b.id} {'enabled' if b.active else 'disabled'}")
-        return 0
-
-    if args.command == "status":
-        from .receipts import order_ref
-
-        if args.ref:
-            ref = args.ref.lower()
-        elif args.backend and args.order:
-            ref = order_ref(args.backend, args.order)
-        else:
-            print("give REF or --backend and --order", file=sys.stderr)
+    store = Store(settings.database_url)
+    if args.backend_command == "add":
+        problems = validate_backend(args.id, args.address)
+        for pr in problems:
+            print(f"{pr.field}: {pr.message}", file=sys.stderr)
+        if problems:
             return 2
-        record = Store(settings.database_url).get(ref)
-        if record is None:
-            print(f"no purchase {ref}", file=sys.stderr)
+        b = store.add_backend(args.id, args.address, args.note)
+        print(f"backend {b.id} registered with key {b.address} (active)")
+    elif args.backend_command == "list":
+        rows = store.list_backends()
+        if not rows:
+            print("no backends")
+        for b in rows:
+            print(f"{b.id:24} {b.address} {'active' if b.active else 'disabled'} {b.note}")
+    else:
+        try:
+            b = store.set_backend_active(args.id, args.backend_command == "enable")
+        except NotFound:
+            print(f"no backend {args.id!r}", file=sys.stderr)
             return 1
-        print(json.dumps(record.to_dict(), indent=2))
-        return 0
+        print(f"backend {b.id} {'enabled' if b.active else 'disabled'}")
+    return 0
 
-    if args.command == "export":
-        store = Store(settings.database_url)
-        if args.output:
-            with open(args.output, "w", newline="") as f:
-                n = store.export_csv(f)
-            print(f"{n} purchases written to {args.output}", file=sys.stderr)
-        else:
-            store.export_csv(sys.stdout)
-        return 0
 
-    if args.command in ("reconcile", "domain"):
-        from .api import resolve_domain
-        from .chain import Chain
+def _status(settings: Settings, args: argparse.Namespace) -> int:
+    from .receipts import order_ref
+    from .store import Store
 
-        key = load_signing_key(settings)
-        chain = Chain.from_settings(settings, key)
-        if args.command == "domain":
-            print(json.dumps(resolve_domain(settings, chain).as_dict(), indent=2))
-            return 0
-        if key is None:
-            raise ConfigError("reconcile needs the oracle key (ORACLE_PRIVATE_KEY or keystore_file)")
-        from .batcher import Batcher
+    if args.ref:
+        ref = args.ref.lower()
+    elif args.backend and args.order:
+        ref = order_ref(args.backend, args.order)
+    else:
+        print("give REF or --backend and --order", file=sys.stderr)
+        return 2
+    record = Store(settings.database_url).get(ref)
+    if record is None:
+        print(f"no purchase {ref}", file=sys.stderr)
+        return 1
+    print(json.dumps(record.to_dict(), indent=2))
+    return 0
 
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-        result = Batcher(settings, Store(settings.database_url), chain).reconcile()
-        print(json.dumps(result))
-        return 0
-    return 2
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from .export import export_csv
+    from .store import Store
+
+    store = Store(settings.database_url)
+    if args.output:
+        with open(args.output, "w", newline="") as f:
+            n = export_csv(store, f)
+        print(f"{n} purchases written to {args.output}", file=sys.stderr)
+    else:
+        export_csv(store, sys.stdout)
+    return 0
+
+
+def _domain(settings: Settings, args: argparse.Namespace) -> int:
+    from .chain import Chain
+    from .service import resolve_domain
+
+    chain = Chain.from_settings(settings, load_signing_key(settings))
+    print(json.dumps(resolve_domain(settings, chain).as_dict(), indent=2))
+    return 0
+
+
+def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
+    from .batcher import Batcher
+    from .chain import Chain
+    from .store import Store
+
+    key = load_signing_key(settings)
+    if key is None:
+        raise ConfigError("reconcile needs the oracle key (ORACLE_PRIVATE_KEY or keystore_file)")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    result = Batcher(settings, Store(settings.database_url), Chain.from_settings(settings, key)).reconcile()
+    print(json.dumps(result))
+    return 0
+
+
+def _config(settings: Settings, args: argparse.Namespace) -> int:
+    print(json.dumps(settings.public_dict(), indent=2))
+    return 0
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -170,9 +180,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         logging.getLogger("oracle").info("oracle key %s", key.address if key else None)
     app = create_app(settings, key)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level.lower(),
-                access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level.lower(), access_log=False)
     return 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "serve": _serve,
+    "backend": _backend,
+    "status": _status,
+    "reconcile": _reconcile,
+    "export": _export,
+    "domain": _domain,
+    "config": _config,
+}
 
 
 def entry() -> None:

@@ -9,10 +9,11 @@ Retries are safe because the API is idempotent: a receipt is signed once, and th
 body is resent on connection errors, timeouts, 429 and 5xx; the oracle answers the stored record.
 A 4xx other than 429 is final and raised as `OracleError` (with the field errors).
 """
+
 from __future__ import annotations
 
 import time
-from typing import Any, Optional
+from typing import Any
 
 import httpx
 from eth_account import Account
@@ -31,14 +32,24 @@ class OracleError(Exception):
         super().__init__(f"oracle answered {status}: {detail}")
 
     @property
-    def reason(self) -> Optional[str]:
+    def reason(self) -> str | None:
         return self.body.get("reason") if isinstance(self.body, dict) else None
 
 
 class OracleClient:
-    def __init__(self, base_url: str, backend_id: str, private_key: Any, *, domain: Optional[Domain] = None,
-                 http: Optional[httpx.Client] = None, timeout: float = 10.0, retries: int = 5,
-                 backoff: float = 0.2, max_backoff: float = 5.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        backend_id: str,
+        private_key: Any,
+        *,
+        domain: Domain | None = None,
+        http: httpx.Client | None = None,
+        timeout: float = 10.0,
+        retries: int = 5,
+        backoff: float = 0.2,
+        max_backoff: float = 5.0,
+    ) -> None:
         self.backend_id = backend_id
         self._key = private_key
         self.address = Account.from_key(private_key).address
@@ -63,11 +74,29 @@ class OracleClient:
     def order_ref(self, order_id: str) -> str:
         return order_ref(self.backend_id, order_id)
 
-    def receipt(self, order_id: str, consumer: str, supplier: str, amount: int, *, currency: str = "CNY",
-                referrer: Optional[str] = None, paid_at: Optional[int] = None, referrer_bps: int = 0) -> Receipt:
-        return Receipt(backend=self.backend_id, order_id=order_id, consumer=consumer,
-                       referrer=referrer or ZERO_ADDRESS, supplier=supplier, amount=int(amount), currency=currency,
-                       paid_at=int(time.time()) if paid_at is None else int(paid_at), referrer_bps=referrer_bps)
+    def receipt(
+        self,
+        order_id: str,
+        consumer: str,
+        supplier: str,
+        amount: int,
+        *,
+        currency: str = "CNY",
+        referrer: str | None = None,
+        paid_at: int | None = None,
+        referrer_bps: int = 0,
+    ) -> Receipt:
+        return Receipt(
+            backend=self.backend_id,
+            order_id=order_id,
+            consumer=consumer,
+            referrer=referrer or ZERO_ADDRESS,
+            supplier=supplier,
+            amount=int(amount),
+            currency=currency,
+            paid_at=int(time.time()) if paid_at is None else int(paid_at),
+            referrer_bps=referrer_bps,
+        )
 
     def signed_body(self, receipt: Receipt) -> dict[str, Any]:
         return {"receipt": receipt.message(), "signature": sign_receipt(receipt, self.domain(), self._key)}
@@ -77,19 +106,27 @@ class OracleClient:
         """Submit a receipt; returns the stored record (new or the same one again)."""
         return self._request("POST", "/purchases", json=self.signed_body(receipt))
 
-    def submit_purchase(self, order_id: str, consumer: str, supplier: str, amount: int, **kwargs: Any) -> dict[str, Any]:
+    def submit_purchase(
+        self, order_id: str, consumer: str, supplier: str, amount: int, **kwargs: Any
+    ) -> dict[str, Any]:
         return self.submit(self.receipt(order_id, consumer, supplier, amount, **kwargs))
 
     def status(self, ref: str) -> dict[str, Any]:
         return self._request("GET", f"/purchases/{ref}")
 
-    def refund(self, ref: str, reason: str = "", refunded_at: Optional[int] = None) -> dict[str, Any]:
-        refund = Refund(backend=self.backend_id, order_ref=ref, reason=reason,
-                        refunded_at=int(time.time()) if refunded_at is None else refunded_at)
+    def refund(self, ref: str, reason: str = "", refunded_at: int | None = None) -> dict[str, Any]:
+        refund = Refund(
+            backend=self.backend_id,
+            order_ref=ref,
+            reason=reason,
+            refunded_at=int(time.time()) if refunded_at is None else refunded_at,
+        )
         body = {"refund": refund.message(), "signature": sign_refund(refund, self.domain(), self._key)}
         return self._request("POST", f"/purchases/{ref}/refund", json=body)
 
-    def wait_for(self, ref: str, status: str = "minted", timeout: float = 60.0, interval: float = 0.25) -> dict[str, Any]:
+    def wait_for(
+        self, ref: str, status: str = "minted", timeout: float = 60.0, interval: float = 0.25
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             record = self.status(ref)
@@ -101,7 +138,7 @@ class OracleClient:
                 raise TimeoutError(f"{ref} is {record['status']} after {timeout}s")
             time.sleep(interval)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         delay = self.backoff
         for attempt in range(self.retries + 1):
             try:
@@ -115,7 +152,7 @@ class OracleClient:
                         body = resp.json()
                     except ValueError:
                         body = resp.text
-                    if resp.status_code >= 400:
+                    if resp.status_code >= 400 or not isinstance(body, dict):
                         raise OracleError(resp.status_code, body)
                     return body
             time.sleep(delay)

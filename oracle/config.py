@@ -9,24 +9,29 @@ The oracle's signing key comes from (first match wins):
                                            ORACLE_KEYSTORE_PASSWORD or in keystore_password_file.
 The key is held in a `SigningKey` whose repr never shows it and is never logged.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from blackgold.deployment import Deployment, default_path
+from blackgold.errors import BlackGoldError, DeploymentError
+from blackgold.paths import BUILD_DIR
+
 ENV_PREFIX = "ORACLE_"
 SECRET_FIELDS = {"admin_token"}
 MAX_SQL_BIGINT = 2**63 - 1
 
 
-class ConfigError(ValueError):
-    """A setting is missing or invalid."""
+class ConfigError(BlackGoldError, ValueError):
+    """A setting is missing or invalid (or the deployment file it points to)."""
 
 
 @dataclass
@@ -36,8 +41,8 @@ class Settings:
     # --- chain
     rpc_url: str = "http://127.0.0.1:8545"
     network: str = "ganache-cli"
-    deployment_file: str = ""  # default: deployments/local/<network>.json (or deployments/<network>.json)
-    build_dir: str = str(PROJECT_ROOT / "build")
+    deployment_file: str = ""  # default: blackgold.deployment.default_path(network)
+    build_dir: str = str(BUILD_DIR)  # ABI fallback for deployment files without embedded ABIs
     mining_address: str = ""  # default: contracts.PurchaseMining in the deployment file
     chain_id: int = 0  # default: chain_id in the deployment file, else asked from the RPC
     rpc_timeout_seconds: float = 10.0
@@ -71,13 +76,12 @@ class Settings:
     backoff_max_seconds: float = 30.0
     ceiling_wait_seconds: float = 60.0
     from_block: int = -1  # where to look for PurchaseMined logs; -1: deployment file's block or 0
-    # --- test hook only: kill the process with SIGKILL at a batch stage
-    crash_at: str = ""
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
-             **overrides: Any) -> "Settings":
+    def load(
+        cls, path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
         path = path or env.get(ENV_PREFIX + "CONFIG")
@@ -114,8 +118,6 @@ class Settings:
             raise ConfigError("currencies must not be empty")
         if self.max_referrer_bps > 10_000:
             raise ConfigError("max_referrer_bps must be at most 10000")
-        if self.crash_at and self.crash_at not in CRASH_STAGES:
-            raise ConfigError(f"crash_at must be one of {', '.join(CRASH_STAGES)}")
 
     def public_dict(self) -> dict[str, Any]:
         """Settings with secrets masked, for `status`/logs."""
@@ -127,33 +129,33 @@ class Settings:
 
     # ------------------------------------------------------------------ deployment
     def deployment_path(self) -> Path:
-        if self.deployment_file:
-            return Path(self.deployment_file)
-        local = PROJECT_ROOT / "deployments" / "local" / f"{self.network}.json"
-        return local if local.exists() else PROJECT_ROOT / "deployments" / f"{self.network}.json"
+        return Path(self.deployment_file) if self.deployment_file else default_path(self.network)
 
-    def deployment(self) -> dict[str, Any]:
+    def deployment(self) -> Deployment | None:
+        """The deployment file, read with blackgold's `Deployment.load`. It is required (ConfigError saying how to
+        fix it when missing or broken) unless `mining_address` is set; then it is read only if it exists."""
         path = self.deployment_path()
-        if path.exists():
-            return json.loads(path.read_text())
-        return {}
+        if self.mining_address and not path.exists():
+            return None
+        try:
+            return Deployment.load(path)
+        except DeploymentError as exc:
+            raise ConfigError(f"{exc} (or set mining_address and chain_id)") from None
 
     def resolved_mining_address(self) -> str:
         if self.mining_address:
             return self.mining_address
-        address = (self.deployment().get("contracts") or {}).get("PurchaseMining")
-        if not address:
+        deployment = self.deployment()
+        assert deployment is not None  # required when mining_address is unset
+        try:
+            return deployment.address("PurchaseMining")
+        except DeploymentError as exc:
             raise ConfigError(
-                f"no PurchaseMining address: set mining_address (ORACLE_MINING_ADDRESS) or deploy so that "
-                f"{self.deployment_path()} has contracts.PurchaseMining"
-            )
-        return address
+                f"no PurchaseMining address: set mining_address (ORACLE_MINING_ADDRESS) or deploy ({exc})"
+            ) from None
 
 
-CRASH_STAGES = ("before_send", "after_send", "after_receipt", "after_record")
-
-
-def _coerce(name: str, f: dataclasses.Field, raw: Any) -> Any:
+def _coerce(name: str, f: dataclasses.Field[Any], raw: Any) -> Any:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
     try:
         if kind == "bool":
@@ -201,14 +203,14 @@ class SigningKey:
     __str__ = __repr__
 
 
-def load_signing_key(settings: Settings, env: dict[str, str] | None = None) -> SigningKey | None:
+def load_signing_key(settings: Settings, env: Mapping[str, str] | None = None) -> SigningKey | None:
     """The oracle's key from ORACLE_PRIVATE_KEY or the keystore file; None if neither is configured."""
     env = os.environ if env is None else env
     raw = env.get(ENV_PREFIX + "PRIVATE_KEY", "").strip()
     if raw:
         try:
             return SigningKey(bytes.fromhex(raw.removeprefix("0x")))
-        except ValueError as exc:
+        except ValueError:
             raise ConfigError("ORACLE_PRIVATE_KEY is not a valid hex private key") from None
     if settings.keystore_file:
         from eth_account import Account
@@ -221,6 +223,6 @@ def load_signing_key(settings: Settings, env: dict[str, str] | None = None) -> S
         try:
             data = json.loads(Path(settings.keystore_file).read_text())
             return SigningKey(Account.decrypt(data, password))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError):
             raise ConfigError(f"cannot decrypt keystore {settings.keystore_file}") from None
     return None

@@ -1,10 +1,13 @@
 """Prometheus metrics (one registry per oracle instance, so tests can run several apps in a process)."""
+
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+
+from .status import BACKLOG
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -14,33 +17,48 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.accepted = Counter("oracle_purchases_accepted", "Purchases accepted and committed", registry=r)
-        self.duplicates = Counter("oracle_purchases_duplicate", "Identical receipts sent again (idempotent replies)",
-                                  registry=r)
-        self.conflicts = Counter("oracle_purchases_conflict", "Same order reference with different content (409)",
-                                 registry=r)
+        self.duplicates = Counter(
+            "oracle_purchases_duplicate", "Identical receipts sent again (idempotent replies)", registry=r
+        )
+        self.conflicts = Counter(
+            "oracle_purchases_conflict", "Same order reference with different content (409)", registry=r
+        )
         self.rejected = Counter("oracle_purchases_rejected", "Requests rejected, by reason", ["reason"], registry=r)
         self.refunded = Counter("oracle_purchases_refunded", "Purchases refunded before minting", registry=r)
         self.minted = Counter("oracle_purchases_minted", "Purchases recorded as minted on chain", registry=r)
-        self.chain_rejected = Counter("oracle_purchases_chain_rejected", "Accepted purchases the chain refused",
-                                      registry=r)
+        self.chain_rejected = Counter(
+            "oracle_purchases_chain_rejected", "Accepted purchases the chain refused", registry=r
+        )
         self.batches = Counter("oracle_batches", "Batch transactions by outcome", ["outcome"], registry=r)
-        self.batch_size = Histogram("oracle_batch_size", "Purchases per batch transaction",
-                                    buckets=(1, 2, 5, 10, 20, 50, 100, 200), registry=r)
+        self.batch_size = Histogram(
+            "oracle_batch_size", "Purchases per batch transaction", buckets=(1, 2, 5, 10, 20, 50, 100, 200), registry=r
+        )
         self.confirmation_latency = Histogram(
-            "oracle_confirmation_latency_seconds", "From broadcasting a batch to its confirmation",
-            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600), registry=r)
+            "oracle_confirmation_latency_seconds",
+            "From broadcasting a batch to its confirmation",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+            registry=r,
+        )
         self.mint_latency = Histogram(
-            "oracle_accept_to_mint_seconds", "From accepting a purchase to recording it minted",
-            buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400, 7 * 86400, 30 * 86400), registry=r)
+            "oracle_accept_to_mint_seconds",
+            "From accepting a purchase to recording it minted",
+            buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400, 7 * 86400, 30 * 86400),
+            registry=r,
+        )
         self.rpc_errors = Counter("oracle_rpc_errors", "Chain/RPC failures seen by the batcher", registry=r)
-        self.ceiling_holds = Counter("oracle_daily_ceiling_holds", "Times a batch waited for the daily ceiling",
-                                     registry=r)
+        self.ceiling_holds = Counter(
+            "oracle_daily_ceiling_holds", "Times a batch waited for the daily ceiling", registry=r
+        )
         self.chain_up = Gauge("oracle_chain_up", "1 when the last RPC call succeeded", registry=r)
         self.signer_balance = Gauge("oracle_signer_balance_wei", "Balance of the oracle's signing account", registry=r)
-        self.request_latency = Histogram("oracle_http_request_seconds", "HTTP request latency", ["route"],
-                                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
-                                         registry=r)
-        self._backlog: Optional[Callable[[], dict[str, int]]] = None
+        self.request_latency = Histogram(
+            "oracle_http_request_seconds",
+            "HTTP request latency",
+            ["route"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+            registry=r,
+        )
+        self._backlog: Callable[[], dict[str, int]] | None = None
         r.register(_BacklogCollector(self))
 
     def set_backlog_source(self, fn: Callable[[], dict[str, int]]) -> None:
@@ -56,21 +74,22 @@ class _BacklogCollector:
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
-    def describe(self):  # no fixed description: the store may be absent
+    def describe(self) -> list[GaugeMetricFamily]:  # no fixed description: the store may be absent
         return []
 
-    def collect(self):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         fn = self.metrics._backlog
         if fn is None:
             return
         try:
             counts = fn()
-        except Exception:  # the store being down must not break /metrics
+        except Exception:  # noqa: BLE001 - the store being down must not break /metrics
             return
         by_status = GaugeMetricFamily("oracle_purchases", "Purchases in the store by status", labels=["status"])
         for status, n in counts.items():
             by_status.add_metric([status], n)
         yield by_status
-        backlog = sum(counts.get(s, 0) for s in ("accepted", "settling", "queued", "submitted"))
-        yield GaugeMetricFamily("oracle_backlog", "Accepted purchases not yet minted, refunded or rejected",
-                                value=backlog)
+        backlog = sum(counts.get(s, 0) for s in BACKLOG)
+        yield GaugeMetricFamily(
+            "oracle_backlog", "Accepted purchases not yet minted, refunded or rejected", value=backlog
+        )

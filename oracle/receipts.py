@@ -1,5 +1,8 @@
-"""The EIP-712 typed receipt a shop backend signs for each paid order, and the refund it signs to
-cancel one before minting.
+"""The EIP-712 typed receipt a shop backend signs for each paid order, and the refund it signs to cancel one
+before minting. The `Receipt` and `Refund` dataclasses are the one definition of both: each field carries its
+EIP-712 name and type, its description and its store column, and everything else derives from them: the
+EIP-712 type strings and type hashes, the digest, the JSON message, the API's request model (oracle.schemas),
+the verifier's allowed keys and the CSV export's columns.
 
 Domain   EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)
          name "BlackGold Oracle", version "1", the chain id and the PurchaseMining address
@@ -15,54 +18,80 @@ Signing goes through eth-account (`encode_typed_data` + `Account.sign_message`);
 the same digest directly (cheaper on the accept path) and recovers the signer with eth-keys. The two
 are checked against each other in the tests.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
-from eth_abi import encode as abi_encode
+from eth_abi.abi import encode as abi_encode
 from eth_account import Account
-from eth_account.messages import encode_typed_data
+from eth_account.messages import SignableMessage, encode_typed_data
 from eth_hash.auto import keccak
-from eth_keys import keys
-from eth_keys.exceptions import BadSignature, ValidationError as KeysValidationError
+from eth_keys.datatypes import Signature
+from eth_keys.exceptions import BadSignature
+from eth_utils.exceptions import ValidationError as KeysValidationError
 
 DOMAIN_NAME = "BlackGold Oracle"
 DOMAIN_VERSION = "1"
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
-DOMAIN_FIELDS = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
-RECEIPT_FIELDS = [
-    {"name": "backend", "type": "string"},
-    {"name": "orderId", "type": "string"},
-    {"name": "consumer", "type": "address"},
-    {"name": "referrer", "type": "address"},
-    {"name": "supplier", "type": "address"},
-    {"name": "amount", "type": "uint256"},
-    {"name": "currency", "type": "string"},
-    {"name": "paidAt", "type": "uint64"},
-    {"name": "referrerBps", "type": "uint16"},
-]
-REFUND_FIELDS = [
-    {"name": "backend", "type": "string"},
-    {"name": "orderRef", "type": "bytes32"},
-    {"name": "reason", "type": "string"},
-    {"name": "refundedAt", "type": "uint64"},
-]
+
+@dataclass(frozen=True)
+class Member:
+    """One field of a typed message: EIP-712 member name and type, Python attribute, store column, docs."""
+
+    name: str
+    type: str
+    description: str
+    attr: str = ""
+    column: str = ""
+    example: object = None
+    optional: bool = False  # may be absent from the JSON (then its default / the zero address)
+    part_of_ref: bool = False  # the order reference is computed from these
+    decimal_string: bool = False  # a uint that may also be sent as a decimal string (JavaScript's big numbers)
+
+    @property
+    def is_uint(self) -> bool:
+        return self.type.startswith("uint")
+
+
+def member(name: str, type_: str, description: str, **kw: Any) -> dict[str, Member]:
+    """Dataclass field metadata declaring a typed-message member (attr and column are filled in by `members`)."""
+    return {"eip712": Member(name, type_, description, **kw)}
+
+
+def members(cls: type) -> tuple[Member, ...]:
+    """The members of a typed-message dataclass, in declaration order (= EIP-712 encoding order)."""
+    out = []
+    for f in dataclasses.fields(cls):
+        m: Member = f.metadata["eip712"]
+        out.append(dataclasses.replace(m, attr=f.name, column=m.column or f.name))
+    return tuple(out)
+
+
+def eip712_fields(cls: type) -> list[dict[str, str]]:
+    """`[{"name": ..., "type": ...}, ...]` as eth_signTypedData_v4 wants it."""
+    return [{"name": m.name, "type": m.type} for m in members(cls)]
 
 
 def _type_string(name: str, fields: list[dict[str, str]]) -> bytes:
     return f"{name}({','.join(f['type'] + ' ' + f['name'] for f in fields)})".encode()
 
 
-DOMAIN_TYPEHASH = keccak(_type_string("EIP712Domain", DOMAIN_FIELDS))
-RECEIPT_TYPEHASH = keccak(_type_string("Receipt", RECEIPT_FIELDS))
-REFUND_TYPEHASH = keccak(_type_string("Refund", REFUND_FIELDS))
+def _encode(type_: str, value: Any) -> bytes:
+    """One member's 32-byte word in the struct hash (the types these messages use)."""
+    if type_ == "string":
+        return keccak(str(value).encode())
+    if type_ == "address":
+        return bytes(12) + bytes.fromhex(str(value)[2:])
+    if type_ == "bytes32":
+        return bytes.fromhex(str(value)[2:])
+    if type_.startswith("uint"):
+        return int(value).to_bytes(32, "big")
+    raise ValueError(f"unsupported EIP-712 type {type_}")  # pragma: no cover - a new member type needs a line here
 
 
 def order_ref(backend: str, order_id: str) -> str:
@@ -77,120 +106,172 @@ class Domain:
     name: str = DOMAIN_NAME
     version: str = DOMAIN_VERSION
 
+    FIELDS: ClassVar[list[dict[str, str]]] = [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ]
+
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version, "chainId": self.chain_id,
-                "verifyingContract": self.verifying_contract}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "chainId": self.chain_id,
+            "verifyingContract": self.verifying_contract,
+        }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Domain":
-        return cls(chain_id=int(data["chainId"]), verifying_contract=data["verifyingContract"],
-                   name=data.get("name", DOMAIN_NAME), version=data.get("version", DOMAIN_VERSION))
+    def from_dict(cls, data: Mapping[str, Any]) -> Domain:
+        return cls(
+            chain_id=int(data["chainId"]),
+            verifying_contract=str(data["verifyingContract"]),
+            name=str(data.get("name", DOMAIN_NAME)),
+            version=str(data.get("version", DOMAIN_VERSION)),
+        )
 
     def separator(self) -> bytes:
-        cached = self.__dict__.get("_separator")  # frozen dataclass: computed once per domain
+        cached: bytes | None = self.__dict__.get("_separator")  # frozen dataclass: computed once per domain
         if cached is None:
-            cached = self._compute_separator()
+            cached = keccak(
+                DOMAIN_TYPEHASH
+                + b"".join(_encode(f["type"], v) for f, v in zip(self.FIELDS, self.as_dict().values(), strict=True))
+            )
             object.__setattr__(self, "_separator", cached)
         return cached
 
-    def _compute_separator(self) -> bytes:
-        return keccak(
-            DOMAIN_TYPEHASH + keccak(self.name.encode()) + keccak(self.version.encode())
-            + self.chain_id.to_bytes(32, "big") + _address_word(self.verifying_contract)
-        )
+
+class _Typed:
+    """Struct hash, digest and JSON message of a typed-message dataclass, from its members."""
+
+    PRIMARY: ClassVar[str]
+    MEMBERS: ClassVar[tuple[Member, ...]]
+    TYPEHASH: ClassVar[bytes]
+
+    def message(self) -> dict[str, Any]:
+        """The EIP-712 message (also the JSON body's inner object)."""
+        return {m.name: getattr(self, m.attr) for m in self.MEMBERS}
+
+    def struct_hash(self) -> bytes:
+        return keccak(self.TYPEHASH + b"".join(_encode(m.type, getattr(self, m.attr)) for m in self.MEMBERS))
+
+    def digest(self, domain: Domain) -> bytes:
+        return keccak(b"\x19\x01" + domain.separator() + self.struct_hash())
 
 
 @dataclass(frozen=True)
-class Receipt:
-    backend: str
-    order_id: str
-    consumer: str
-    referrer: str
-    supplier: str
-    amount: int
-    currency: str
-    paid_at: int
-    referrer_bps: int = 0
+class Receipt(_Typed):
+    backend: str = field(
+        metadata=member(
+            "backend", "string", "the backend's registered id", column="backend_id", example="shop-1", part_of_ref=True
+        )
+    )
+    order_id: str = field(
+        metadata=member(
+            "orderId",
+            "string",
+            "the backend's order number (unique per backend)",
+            example="2024-000123",
+            part_of_ref=True,
+        )
+    )
+    consumer: str = field(metadata=member("consumer", "address", "EIP-55 checksummed address of who paid"))
+    referrer: str = field(
+        metadata=member(
+            "referrer", "address", "checksummed address of the referrer; zero address/absent = none", optional=True
+        )
+    )
+    supplier: str = field(metadata=member("supplier", "address", "checksummed address of the merchant"))
+    amount: int = field(
+        metadata=member(
+            "amount",
+            "uint256",
+            "amount paid in minor units (e.g. fen), > 0 and at most max_amount; an integer or a decimal string",
+            decimal_string=True,
+        )
+    )
+    currency: str = field(metadata=member("currency", "string", "one of the configured currencies", example="CNY"))
+    paid_at: int = field(
+        metadata=member(
+            "paidAt", "uint64", "payment time, unix seconds; not in the future, not older than max_age_seconds"
+        )
+    )
+    referrer_bps: int = field(
+        default=0,
+        metadata=member(
+            "referrerBps",
+            "uint16",
+            "merchant referrer-share override in bps; 0 = none; <= the on-chain bound",
+            optional=True,
+        ),
+    )
+
+    PRIMARY: ClassVar[str] = "Receipt"
 
     @property
     def order_ref(self) -> str:
         return order_ref(self.backend, self.order_id)
 
-    def message(self) -> dict[str, Any]:
-        """The EIP-712 message (also the JSON body's `receipt` object)."""
-        return {"backend": self.backend, "orderId": self.order_id, "consumer": self.consumer,
-                "referrer": self.referrer, "supplier": self.supplier, "amount": self.amount,
-                "currency": self.currency, "paidAt": self.paid_at, "referrerBps": self.referrer_bps}
-
-    def struct_hash(self) -> bytes:
-        return keccak(
-            RECEIPT_TYPEHASH + keccak(self.backend.encode()) + keccak(self.order_id.encode())
-            + _address_word(self.consumer) + _address_word(self.referrer) + _address_word(self.supplier)
-            + self.amount.to_bytes(32, "big") + keccak(self.currency.encode())
-            + self.paid_at.to_bytes(32, "big") + self.referrer_bps.to_bytes(32, "big")
-        )
-
-    def digest(self, domain: Domain) -> bytes:
-        return keccak(b"\x19\x01" + domain.separator() + self.struct_hash())
-
 
 @dataclass(frozen=True)
-class Refund:
-    backend: str
-    order_ref: str
-    reason: str
-    refunded_at: int
+class Refund(_Typed):
+    backend: str = field(metadata=member("backend", "string", "the backend's registered id (the purchase's)"))
+    order_ref: str = field(
+        metadata=member("orderRef", "bytes32", "the purchase's 0x bytes32 reference (same as in the URL)")
+    )
+    reason: str = field(metadata=member("reason", "string", "why, shown in the record (may be empty)"))
+    refunded_at: int = field(metadata=member("refundedAt", "uint64", "unix seconds"))
 
-    def message(self) -> dict[str, Any]:
-        return {"backend": self.backend, "orderRef": self.order_ref, "reason": self.reason,
-                "refundedAt": self.refunded_at}
-
-    def struct_hash(self) -> bytes:
-        return keccak(
-            REFUND_TYPEHASH + keccak(self.backend.encode()) + bytes.fromhex(self.order_ref[2:])
-            + keccak(self.reason.encode()) + self.refunded_at.to_bytes(32, "big")
-        )
-
-    def digest(self, domain: Domain) -> bytes:
-        return keccak(b"\x19\x01" + domain.separator() + self.struct_hash())
+    PRIMARY: ClassVar[str] = "Refund"
 
 
-def _address_word(address: str) -> bytes:
-    return bytes(12) + bytes.fromhex(address[2:])
+DOMAIN_FIELDS = Domain.FIELDS
+RECEIPT_FIELDS = eip712_fields(Receipt)
+REFUND_FIELDS = eip712_fields(Refund)
+DOMAIN_TYPEHASH = keccak(_type_string("EIP712Domain", DOMAIN_FIELDS))
+for _cls in (Receipt, Refund):
+    _cls.MEMBERS = members(_cls)
+    _cls.TYPEHASH = keccak(_type_string(_cls.PRIMARY, eip712_fields(_cls)))
+RECEIPT_MEMBERS = Receipt.MEMBERS
+REFUND_MEMBERS = Refund.MEMBERS
 
 
 # ---------------------------------------------------------------------- signing (eth-account)
-def typed_data(domain: Domain, primary: str, message: dict[str, Any]) -> dict[str, Any]:
-    """The full EIP-712 JSON (as `eth_signTypedData_v4` wants it)."""
-    fields = {"Receipt": RECEIPT_FIELDS, "Refund": REFUND_FIELDS}[primary]
-    return {"types": {"EIP712Domain": DOMAIN_FIELDS, primary: fields}, "primaryType": primary,
-            "domain": domain.as_dict(), "message": message}
+TYPES: dict[str, type[_Typed]] = {"Receipt": Receipt, "Refund": Refund}
 
 
-def _signable(domain: Domain, primary: str, message: dict[str, Any]):
-    fields = {"Receipt": RECEIPT_FIELDS, "Refund": REFUND_FIELDS}[primary]
-    return encode_typed_data(domain_data=domain.as_dict(), message_types={primary: fields},
-                             message_data=message)
+def _signable(domain: Domain, primary: str, message: dict[str, Any]) -> SignableMessage:
+    return encode_typed_data(
+        domain_data=domain.as_dict(),
+        message_types={primary: eip712_fields(TYPES[primary])},
+        message_data=message,
+    )
+
+
+def _sign(typed: _Typed, domain: Domain, private_key: Any) -> str:
+    signed = Account.sign_message(_signable(domain, typed.PRIMARY, typed.message()), private_key)
+    return "0x" + bytes(signed.signature).hex()
 
 
 def sign_receipt(receipt: Receipt, domain: Domain, private_key: Any) -> str:
     """0x-hex 65-byte signature of the receipt by `private_key`."""
-    signed = Account.sign_message(_signable(domain, "Receipt", receipt.message()), private_key)
-    return "0x" + bytes(signed.signature).hex()
+    return _sign(receipt, domain, private_key)
 
 
 def sign_refund(refund: Refund, domain: Domain, private_key: Any) -> str:
-    signed = Account.sign_message(_signable(domain, "Refund", refund.message()), private_key)
-    return "0x" + bytes(signed.signature).hex()
+    return _sign(refund, domain, private_key)
 
 
 def eth_account_digest(domain: Domain, primary: str, message: dict[str, Any]) -> bytes:
-    """The digest as eth-account computes it (used by tests to check `Receipt.digest`)."""
+    """The digest as eth-account computes it (the tests check `digest` against it)."""
     signable = _signable(domain, primary, message)
-    return keccak(b"\x19" + bytes(signable.version) + bytes(signable.header) + bytes(signable.body))
+    return bytes(keccak(b"\x19" + bytes(signable.version) + bytes(signable.header) + bytes(signable.body)))
 
 
 # ---------------------------------------------------------------------- recovery
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
 class BadSignatureError(ValueError):
     pass
 
@@ -209,7 +290,7 @@ def recover_signer(digest: bytes, signature: str) -> str:
     if v not in (0, 1):
         raise BadSignatureError("signature has an invalid v")
     try:
-        sig = keys.Signature(vrs=(v, int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big")))
-        return sig.recover_public_key_from_msg_hash(digest).to_checksum_address()
-    except (BadSignature, KeysValidationError, ValueError) as exc:
+        sig = Signature(vrs=(v, int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big")))
+        return str(sig.recover_public_key_from_msg_hash(digest).to_checksum_address())
+    except (BadSignature, KeysValidationError, ValueError):
         raise BadSignatureError("signature cannot be recovered") from None

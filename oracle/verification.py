@@ -12,19 +12,46 @@ Codes (also the `reason` label of the rejected-purchases metric):
     referrer_bps_bound_unavailable, bad_signature, unknown_backend, backend_disabled, wrong_signer,
     order_ref_mismatch
 """
+
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, TypeVar
 
-from .receipts import ZERO_ADDRESS, BadSignatureError, Domain, Receipt, Refund, recover_signer
+from .receipts import (
+    RECEIPT_MEMBERS,
+    REFUND_MEMBERS,
+    ZERO_ADDRESS,
+    BadSignatureError,
+    Domain,
+    Receipt,
+    Refund,
+    recover_signer,
+)
 
 try:  # the fast path: Rust/C implementation that eth-utils itself prefers when present
-    from cchecksum import to_checksum_address as _checksum
+    from cchecksum import to_checksum_address as _to_checksum
 except ImportError:  # pragma: no cover
-    from eth_utils import to_checksum_address as _checksum
+    from eth_utils.address import to_checksum_address as _to_checksum
+
+T = TypeVar("T")
+JsonObject = dict[str, Any]
+
+
+def to_checksum(address: str) -> str:
+    """EIP-55 checksummed form of a 0x + 40 hex address."""
+    return str(_to_checksum(address))
+
+
+def _known(value: T | None) -> T:
+    """A field value checked earlier (its absence was reported as an error, so it is here now)."""
+    if value is None:  # pragma: no cover - errors are raised before
+        raise AssertionError("field checked before use")
+    return value
+
 
 BACKEND_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HEX_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
@@ -33,9 +60,8 @@ BYTES32_RE = re.compile(r"^0x[0-9a-f]{64}$")
 MAX_ORDER_ID = 128
 MAX_REASON = 256
 MAX_BPS = 10_000
-RECEIPT_KEYS = {"backend", "orderId", "consumer", "referrer", "supplier", "amount", "currency", "paidAt",
-                "referrerBps"}
-REFUND_KEYS = {"backend", "orderRef", "reason", "refundedAt"}
+RECEIPT_KEYS = frozenset(m.name for m in RECEIPT_MEMBERS)
+REFUND_KEYS = frozenset(m.name for m in REFUND_MEMBERS)
 UINT64_MAX = 2**64 - 1
 
 
@@ -88,10 +114,6 @@ class VerifiedPurchase:
     digest: str  # 0x-hex EIP-712 digest: the content identity used for idempotency
     ref: str  # 0x-hex bytes32 order reference
 
-    @property
-    def backend(self) -> str:
-        return self.receipt.backend
-
 
 @dataclass(frozen=True)
 class VerifiedRefund:
@@ -103,8 +125,8 @@ class VerifiedRefund:
 class Verifier:
     limits: Limits
     domain: Domain
-    backend_lookup: Callable[[str], Optional[BackendInfo]]
-    referrer_bps_bound: Callable[[], Optional[int]] = lambda: MAX_BPS  # None: unknown right now
+    backend_lookup: Callable[[str], BackendInfo | None]
+    referrer_bps_bound: Callable[[], int | None] = lambda: MAX_BPS  # None: unknown right now
     clock: Callable[[], float] = time.time
 
     # ------------------------------------------------------------------ purchases
@@ -124,35 +146,70 @@ class Verifier:
         currency = _string(r, "currency", "receipt", errors, max_len=16)
         paid_at = _uint(r, "paidAt", "receipt", errors, maximum=UINT64_MAX)
         bps = _uint(r, "referrerBps", "receipt", errors, optional=True, maximum=2**16 - 1)
+        self._check_limits(amount, currency, paid_at, bps, errors)
+        if errors:
+            status = 503 if all(e.code == "referrer_bps_bound_unavailable" for e in errors) else 422
+            raise VerificationError(errors, status)
+        receipt = Receipt(
+            backend=_known(backend),
+            order_id=_known(order_id),
+            consumer=_known(consumer),
+            referrer=referrer or ZERO_ADDRESS,
+            supplier=_known(supplier),
+            amount=_known(amount),
+            currency=_known(currency),
+            paid_at=_known(paid_at),
+            referrer_bps=bps or 0,
+        )
+        digest = receipt.digest(self.domain)
+        self._check_signer(digest, signature, receipt.backend, "receipt")
+        return VerifiedPurchase(
+            receipt=receipt, signature=signature.lower(), digest="0x" + digest.hex(), ref=receipt.order_ref
+        )
+
+    def _check_limits(
+        self, amount: int | None, currency: str | None, paid_at: int | None, bps: int | None, errors: list[FieldError]
+    ) -> None:
+        """The configured limits and the on-chain referrer bound (fields that parsed)."""
         if amount is not None:
             if amount <= 0:
                 errors.append(FieldError("receipt.amount", "amount_not_positive", "amount must be greater than 0"))
             elif amount > self.limits.max_amount:
-                errors.append(FieldError("receipt.amount", "amount_too_large",
-                                         f"amount must be at most {self.limits.max_amount} minor units"))
+                errors.append(
+                    FieldError(
+                        "receipt.amount",
+                        "amount_too_large",
+                        f"amount must be at most {self.limits.max_amount} minor units",
+                    )
+                )
         if currency is not None and currency not in self.limits.currencies:
-            errors.append(FieldError("receipt.currency", "unsupported_currency",
-                                     f"currency must be one of {', '.join(sorted(self.limits.currencies))}"))
+            errors.append(
+                FieldError(
+                    "receipt.currency",
+                    "unsupported_currency",
+                    f"currency must be one of {', '.join(sorted(self.limits.currencies))}",
+                )
+            )
         if paid_at is not None:
             self._check_time(paid_at, "receipt.paidAt", "paid_at", errors)
         if bps:
             bound = self.referrer_bps_bound()
             if bound is None:
-                errors.append(FieldError("receipt.referrerBps", "referrer_bps_bound_unavailable",
-                                         "the on-chain referrer bound cannot be read right now; retry later"))
+                errors.append(
+                    FieldError(
+                        "receipt.referrerBps",
+                        "referrer_bps_bound_unavailable",
+                        "the on-chain referrer bound cannot be read right now; retry later",
+                    )
+                )
             elif bps > bound:
-                errors.append(FieldError("receipt.referrerBps", "referrer_bps_too_large",
-                                         f"referrerBps must be at most {bound} (the on-chain bound)"))
-        if errors:
-            status = 503 if all(e.code == "referrer_bps_bound_unavailable" for e in errors) else 422
-            raise VerificationError(errors, status)
-        receipt = Receipt(backend=backend, order_id=order_id, consumer=consumer, referrer=referrer or ZERO_ADDRESS,
-                          supplier=supplier, amount=amount, currency=currency, paid_at=paid_at,
-                          referrer_bps=bps or 0)
-        digest = receipt.digest(self.domain)
-        self._check_signer(digest, signature, backend, "receipt")
-        return VerifiedPurchase(receipt=receipt, signature=signature.lower(), digest="0x" + digest.hex(),
-                                ref=receipt.order_ref)
+                errors.append(
+                    FieldError(
+                        "receipt.referrerBps",
+                        "referrer_bps_too_large",
+                        f"referrerBps must be at most {bound} (the on-chain bound)",
+                    )
+                )
 
     # ------------------------------------------------------------------ refunds
     def verify_refund(self, body: Any, path_ref: str) -> VerifiedRefund:
@@ -166,17 +223,21 @@ class Verifier:
         reason = _string(obj, "reason", "refund", errors, max_len=MAX_REASON, allow_empty=True)
         refunded_at = _uint(obj, "refundedAt", "refund", errors, maximum=UINT64_MAX)
         if ref is not None and ref != path_ref:
-            errors.append(FieldError("refund.orderRef", "order_ref_mismatch", "orderRef must equal the reference in the URL"))
+            errors.append(
+                FieldError("refund.orderRef", "order_ref_mismatch", "orderRef must equal the reference in the URL")
+            )
         if refunded_at is not None:
             self._check_time(refunded_at, "refund.refundedAt", "refunded_at", errors)
         if errors:
             raise VerificationError(errors)
-        refund = Refund(backend=backend, order_ref=ref, reason=reason, refunded_at=refunded_at)
-        self._check_signer(refund.digest(self.domain), signature, backend, "refund")
+        refund = Refund(
+            backend=_known(backend), order_ref=_known(ref), reason=_known(reason), refunded_at=_known(refunded_at)
+        )
+        self._check_signer(refund.digest(self.domain), signature, refund.backend, "refund")
         return VerifiedRefund(refund=refund, signature=signature.lower())
 
     # ------------------------------------------------------------------ helpers
-    def _envelope(self, body: Any, key: str, errors: list[FieldError]) -> tuple[Optional[dict], str]:
+    def _envelope(self, body: Any, key: str, errors: list[FieldError]) -> tuple[JsonObject | None, str]:
         if not isinstance(body, dict):
             errors.append(FieldError("body", "not_an_object", "the body must be a JSON object"))
             return None, ""
@@ -192,7 +253,7 @@ class Verifier:
             errors.append(FieldError("signature", "missing", "signature is required"))
         elif not isinstance(signature, str) or not SIGNATURE_RE.match(signature):
             errors.append(FieldError("signature", "bad_signature", "signature must be 0x + 65 bytes hex"))
-        if errors:
+        if errors or not isinstance(signature, str):
             return None, ""
         return inner, signature
 
@@ -201,8 +262,13 @@ class Verifier:
         if value > now + self.limits.clock_skew_seconds:
             errors.append(FieldError(name, f"{prefix}_in_future", f"{name.split('.')[-1]} is in the future"))
         elif value < now - self.limits.max_age_seconds:
-            errors.append(FieldError(name, f"{prefix}_too_old",
-                                     f"{name.split('.')[-1]} is older than {self.limits.max_age_seconds} seconds"))
+            errors.append(
+                FieldError(
+                    name,
+                    f"{prefix}_too_old",
+                    f"{name.split('.')[-1]} is older than {self.limits.max_age_seconds} seconds",
+                )
+            )
 
     def _check_signer(self, digest: bytes, signature: str, backend_id: str, prefix: str) -> None:
         try:
@@ -211,18 +277,21 @@ class Verifier:
             raise VerificationError([FieldError("signature", "bad_signature", str(exc))], 401) from None
         info = self.backend_lookup(backend_id)
         if info is None:
-            raise VerificationError([FieldError(f"{prefix}.backend", "unknown_backend",
-                                                f"backend {backend_id!r} is not registered")], 401)
+            raise VerificationError(
+                [FieldError(f"{prefix}.backend", "unknown_backend", f"backend {backend_id!r} is not registered")], 401
+            )
         if not info.active:
-            raise VerificationError([FieldError(f"{prefix}.backend", "backend_disabled",
-                                                f"backend {backend_id!r} is disabled")], 403)
+            raise VerificationError(
+                [FieldError(f"{prefix}.backend", "backend_disabled", f"backend {backend_id!r} is disabled")], 403
+            )
         if signer != info.address:
-            raise VerificationError([FieldError("signature", "wrong_signer",
-                                                f"not signed by backend {backend_id!r}'s registered key")], 401)
+            raise VerificationError(
+                [FieldError("signature", "wrong_signer", f"not signed by backend {backend_id!r}'s registered key")], 401
+            )
 
 
 # ---------------------------------------------------------------------- field parsers
-def _unknown(obj: dict, allowed: set[str], prefix: str, errors: list[FieldError]) -> None:
+def _unknown(obj: JsonObject, allowed: frozenset[str] | set[str], prefix: str, errors: list[FieldError]) -> None:
     for key in obj:
         if key not in allowed:
             name = f"{prefix}.{key}" if prefix else str(key)
@@ -233,8 +302,16 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:80]
 
 
-def _string(obj: dict, key: str, prefix: str, errors: list[FieldError], *, max_len: int,
-            pattern: re.Pattern | None = None, allow_empty: bool = False) -> Optional[str]:
+def _string(
+    obj: JsonObject,
+    key: str,
+    prefix: str,
+    errors: list[FieldError],
+    *,
+    max_len: int,
+    pattern: re.Pattern[str] | None = None,
+    allow_empty: bool = False,
+) -> str | None:
     name = f"{prefix}.{key}"
     if key not in obj or obj[key] is None:
         errors.append(FieldError(name, "missing", f"{key} is required"))
@@ -263,7 +340,7 @@ def _string(obj: dict, key: str, prefix: str, errors: list[FieldError], *, max_l
     return value
 
 
-def _address(obj: dict, key: str, prefix: str, errors: list[FieldError], optional: bool = False) -> Optional[str]:
+def _address(obj: JsonObject, key: str, prefix: str, errors: list[FieldError], optional: bool = False) -> str | None:
     name = f"{prefix}.{key}"
     value = obj.get(key)
     if value is None:
@@ -279,14 +356,21 @@ def _address(obj: dict, key: str, prefix: str, errors: list[FieldError], optiona
             return ZERO_ADDRESS
         errors.append(FieldError(name, "zero_address", f"{key} must not be the zero address"))
         return None
-    if _checksum(value) != value:
+    if to_checksum(value) != value:
         errors.append(FieldError(name, "address_not_checksummed", f"{key} must be an EIP-55 checksummed address"))
         return None
     return value
 
 
-def _uint(obj: dict, key: str, prefix: str, errors: list[FieldError], *, optional: bool = False,
-          maximum: int = 2**256 - 1) -> Optional[int]:
+def _uint(
+    obj: JsonObject,
+    key: str,
+    prefix: str,
+    errors: list[FieldError],
+    *,
+    optional: bool = False,
+    maximum: int = 2**256 - 1,
+) -> int | None:
     name = f"{prefix}.{key}"
     value = obj.get(key)
     if value is None:

@@ -21,9 +21,6 @@ import os
 import random
 import secrets
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -45,6 +42,7 @@ from blackgold.deployment import Deployment
 from blackgold.paths import PROJECT_ROOT
 from blackgold.proposals import proposal_status
 from blackgold.units import GRAM, format_grams
+from oracle.process import OracleProcess, ProcessError, clean_env
 from scripts.deploy import deployment_path
 from scripts.deploy import main as deploy
 
@@ -73,59 +71,27 @@ def step(title: str) -> None:
     print(f"\n== {title}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class OracleProcess:
-    """The oracle as a child process; stopped on exit, on error and on Ctrl-C."""
-
-    def __init__(self, database: Path, oracle_key: str, admin_token: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = DEMO_DIR / "oracle.log"
-        env = {
-            **os.environ,
-            "ORACLE_DATABASE_URL": f"sqlite:///{database}",
-            "ORACLE_RPC_URL": web3.provider.endpoint_uri,
-            "ORACLE_NETWORK": "ganache-cli",
-            "ORACLE_PRIVATE_KEY": oracle_key,
-            "ORACLE_ADMIN_TOKEN": admin_token,
-            "ORACLE_BATCH_SIZE": "100",
-            "ORACLE_BATCH_WAIT_SECONDS": "0.5",
-            "ORACLE_SETTLEMENT_SECONDS": "0",
-        }
-        self.log = self.log_path.open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "oracle", "serve", "--port", str(self.port)],
-            cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 30.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"the oracle exited with status {self.proc.returncode}; see {self.log_path}")
-            try:
-                health = httpx.get(f"{self.url}/health", timeout=2).json()
-                if health.get("status") == "ok":
-                    return health
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit(f"the oracle did not become healthy within {timeout:.0f}s; see {self.log_path}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+def start_oracle(database: Path, oracle_key: str, admin_token: str) -> tuple[OracleProcess, dict[str, Any]]:
+    """The oracle as a child process (oracle.process), healthy; the caller stops it (also on error and Ctrl-C)."""
+    log_path = DEMO_DIR / "oracle.log"
+    log_path.unlink(missing_ok=True)
+    env = clean_env(
+        ORACLE_DATABASE_URL=f"sqlite:///{database}",
+        ORACLE_RPC_URL=web3.provider.endpoint_uri,
+        ORACLE_NETWORK="ganache-cli",
+        ORACLE_PRIVATE_KEY=oracle_key,
+        ORACLE_ADMIN_TOKEN=admin_token,
+        ORACLE_BATCH_SIZE=100,
+        ORACLE_BATCH_WAIT_SECONDS=0.5,
+        ORACLE_SETTLEMENT_SECONDS=0,
+    )
+    oracle = OracleProcess(env, DEMO_DIR, log_path=log_path)
+    try:
+        oracle.start(wait=False)
+        return oracle, oracle.wait_healthy(timeout=30, require_ok=True)
+    except ProcessError as exc:
+        oracle.stop()
+        raise SystemExit(f"the oracle did not start: {str(exc).splitlines()[0]}") from None
 
 
 def register_backend(oracle: OracleProcess, admin_token: str, address: str) -> None:
@@ -317,10 +283,9 @@ def main() -> None:
 
     step("2/5 start the mint oracle")
     admin_token = secrets.token_hex(16)
-    oracle = OracleProcess(database, oracle_account.private_key, admin_token)
     previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    oracle, health = start_oracle(database, oracle_account.private_key, admin_token)
     try:
-        health = oracle.wait_ready()
         print(f"   oracle at {oracle.url} (docs {oracle.url}/docs), signer {health['signer']['address']}")
         backend_key = "0x" + rng.randbytes(32).hex()
         register_backend(oracle, admin_token, Account.from_key(backend_key).address)

@@ -1,5 +1,6 @@
 """The HTTP API in process (TestClient): status codes, idempotency, conflicts, refunds, settlement,
 body limit, admin token, health, metrics, OpenAPI docs."""
+
 from __future__ import annotations
 
 import time
@@ -17,13 +18,17 @@ DOMAIN = Domain(chain_id=UNIT_CHAIN_ID, verifying_contract=MINING_ADDRESS)
 @pytest.fixture
 def api(make_client, backend_keys):
     tc, orc = make_client()
-    clients = {name: OracleClient("http://test", name, acct.key, http=tc, retries=0) for name, acct in backend_keys.items()}
+    clients = {
+        name: OracleClient("http://test", name, acct.key, http=tc, retries=0) for name, acct in backend_keys.items()
+    }
     return tc, orc, clients
 
 
 def purchase(client, order_id="o-1", **kw):
     kw.setdefault("paid_at", int(time.time()) - 5)
-    return client.receipt(order_id, kw.pop("consumer", CONSUMER), kw.pop("supplier", SUPPLIER), kw.pop("amount", 1000), **kw)
+    return client.receipt(
+        order_id, kw.pop("consumer", CONSUMER), kw.pop("supplier", SUPPLIER), kw.pop("amount", 1000), **kw
+    )
 
 
 CONSUMER, SUPPLIER = random_address(), random_address()
@@ -82,7 +87,10 @@ def test_body_size_limit(api):
     body["receipt"]["orderId"] = "x" * 5000
     resp = tc.post("/purchases", json=body)
     assert resp.status_code == 413 and resp.json()["errors"][0] == {
-        "field": "body", "code": "body_too_large", "message": "the body must be at most 4096 bytes"}
+        "field": "body",
+        "code": "body_too_large",
+        "message": "the body must be at most 4096 bytes",
+    }
 
     def chunks():  # no content-length: the stream is cut at the limit too
         for _ in range(10):
@@ -130,8 +138,15 @@ def test_refund_after_submission_is_409(api):
     rec = c["shop-1"].submit(purchase(c["shop-1"], "late"))
     orc.store.promote()
     q = orc.store.queued(5)
-    orc.store.create_batch([p.id for p in q], nonce=0, tx_hash="0x" + "12" * 32, raw_tx="0x", gas=1,
-                           max_fee_per_gas=1, max_priority_fee_per_gas=1)
+    orc.store.create_batch(
+        [p.id for p in q],
+        nonce=0,
+        tx_hash="0x" + "12" * 32,
+        raw_tx="0x",
+        gas=1,
+        max_fee_per_gas=1,
+        max_priority_fee_per_gas=1,
+    )
     with pytest.raises(OracleError) as info:
         c["shop-1"].refund(rec["ref"])
     assert info.value.status == 409 and info.value.body["purchase"]["status"] == "submitted"

@@ -1,6 +1,7 @@
 """The batcher in process against PurchaseMining on Ganache: grams recorded per role, the daily ceiling
 holds purchases back (none dropped), the chain's per-purchase refusals, pause, a dropped nonce and
 reconciliation after restoring an old database."""
+
 from __future__ import annotations
 
 import shutil
@@ -15,7 +16,7 @@ from oracle.batcher import Hold
 from oracle.client import OracleClient
 from oracle.config import SigningKey
 from oracle.receipts import ZERO_ADDRESS
-from oracle.store import B_DROPPED, MINTED, QUEUED, REJECTED
+from oracle.status import BatchStatus, PurchaseStatus
 from tests.oracle.conftest import random_address
 
 
@@ -60,14 +61,15 @@ def test_batch_records_grams_per_role(chain_env, oracle):
     specs = [(random_address(), 0), (ZERO_ADDRESS, 0), (random_address(), 3000), (random_address(), 0)]
     expected, recs = {}, []
     for i, (ref_addr, bps) in enumerate(specs):
-        rec = c["shop-1"].submit_purchase(f"g-{i}", random_address(), random_address(), 10_000 + i,
-                                          referrer=ref_addr, referrer_bps=bps)
+        rec = c["shop-1"].submit_purchase(
+            f"g-{i}", random_address(), random_address(), 10_000 + i, referrer=ref_addr, referrer_bps=bps
+        )
         expected[rec["ref"]] = chain_env.expected_grams(10_000 + i, ref_addr, bps)
         recs.append(rec)
     drain(orc)
     for rec in recs:
         got = c["shop-1"].status(rec["ref"])
-        assert got["status"] == MINTED and got["txHash"] and got["blockNumber"]
+        assert got["status"] == PurchaseStatus.MINTED and got["txHash"] and got["blockNumber"]
         g = got["grams"]
         assert (int(g["consumer"]), int(g["referrer"]), int(g["supplier"]), int(g["platform"])) == expected[rec["ref"]]
         assert chain_env.token.balanceOf(got["consumer"]) == int(g["consumer"])
@@ -86,23 +88,26 @@ def test_daily_ceiling_holds_then_catches_up(chain_env, oracle):
         with pytest.raises(Hold):
             drain(orc)
         statuses = [c["shop-2"].status(r["ref"]) for r in recs]
-        minted = [s for s in statuses if s["status"] == MINTED]
-        waiting = [s for s in statuses if s["status"] == QUEUED]
+        minted = [s for s in statuses if s["status"] == PurchaseStatus.MINTED]
+        waiting = [s for s in statuses if s["status"] == PurchaseStatus.QUEUED]
         assert len(minted) == 2 and len(waiting) == 3
         assert all("daily ceiling" in s["lastError"] for s in waiting)
-        assert 'oracle_daily_ceiling_holds_total 1.0' in orc.metrics.render().decode()
+        assert "oracle_daily_ceiling_holds_total 1.0" in orc.metrics.render().decode()
     finally:
         mining.setDailyCeiling(10**27, {"from": gov})
     time.sleep(1.1)  # the bucket refills at the new rate; Ganache only moves time with new blocks
     brownie_chain.mine()
     drain(orc)
-    assert all(c["shop-2"].status(r["ref"])["status"] == MINTED for r in recs)
+    assert all(c["shop-2"].status(r["ref"])["status"] == PurchaseStatus.MINTED for r in recs)
 
 
 def test_chain_refusal_rejects_only_that_purchase(chain_env, oracle):
     orc, c = oracle
-    before = [c["shop-1"].submit_purchase("rb-0", random_address(), random_address(), 500, referrer=random_address(),
-                                          referrer_bps=3500)]
+    before = [
+        c["shop-1"].submit_purchase(
+            "rb-0", random_address(), random_address(), 500, referrer=random_address(), referrer_bps=3500
+        )
+    ]
     before += submit_many(c["shop-1"], 2, "rb-ok")
     chain_env.mining.setMaxReferrerBps(1000, {"from": chain_env.governance})  # governance lowered the bound
     try:
@@ -110,8 +115,12 @@ def test_chain_refusal_rejects_only_that_purchase(chain_env, oracle):
     finally:
         chain_env.mining.setMaxReferrerBps(4000, {"from": chain_env.governance})
     bad = c["shop-1"].status(before[0]["ref"])
-    assert bad["status"] == REJECTED and "ReferrerBpsTooHigh" in bad["reason"] and bad["timestamps"]["rejected"]
-    assert all(c["shop-1"].status(r["ref"])["status"] == MINTED for r in before[1:])
+    assert (
+        bad["status"] == PurchaseStatus.REJECTED
+        and "ReferrerBpsTooHigh" in bad["reason"]
+        and bad["timestamps"]["rejected"]
+    )
+    assert all(c["shop-1"].status(r["ref"])["status"] == PurchaseStatus.MINTED for r in before[1:])
     assert not chain_env.mining.isMined(before[0]["ref"])
 
 
@@ -122,12 +131,12 @@ def test_paused_mining_holds(chain_env, oracle):
         recs = submit_many(c["shop-3"], 2, "paused")
         with pytest.raises(Hold):
             drain(orc)
-        assert all(c["shop-3"].status(r["ref"])["status"] == QUEUED for r in recs)
+        assert all(c["shop-3"].status(r["ref"])["status"] == PurchaseStatus.QUEUED for r in recs)
         assert "EnforcedPause" in c["shop-3"].status(recs[0]["ref"])["lastError"]
     finally:
         chain_env.mining.unpause({"from": chain_env.governance})
     drain(orc)
-    assert all(c["shop-3"].status(r["ref"])["status"] == MINTED for r in recs)
+    assert all(c["shop-3"].status(r["ref"])["status"] == PurchaseStatus.MINTED for r in recs)
 
 
 def test_nonce_taken_by_another_transaction(chain_env, oracle):
@@ -140,15 +149,22 @@ def test_nonce_taken_by_another_transaction(chain_env, oracle):
     queued = orc.store.queued(10)
     gas = b.chain.estimate_batch(queued)
     signed = b.chain.sign_batch(queued, b.chain.nonce(), gas * 2, *b.chain.fees(10**9, 500 * 10**9))
-    batch = orc.store.create_batch([p.id for p in queued], nonce=signed.nonce, tx_hash=signed.tx_hash,
-                                   raw_tx=signed.raw_tx, gas=gas * 2, max_fee_per_gas=1, max_priority_fee_per_gas=1)
+    batch = orc.store.create_batch(
+        [p.id for p in queued],
+        nonce=signed.nonce,
+        tx_hash=signed.tx_hash,
+        raw_tx=signed.raw_tx,
+        gas=gas * 2,
+        max_fee_per_gas=1,
+        max_priority_fee_per_gas=1,
+    )
     oracle_acct = brownie_accounts.at(chain_env.oracle_account.address, force=True)
     oracle_acct.transfer(chain_env.platform, 0)  # uses the nonce
     drain(orc)
-    assert orc.store.get_batch(batch.id).status == B_DROPPED
+    assert orc.store.get_batch(batch.id).status == BatchStatus.DROPPED
     for r in recs:
         got = c["shop-1"].status(r["ref"])
-        assert got["status"] == MINTED and got["txHash"] != signed.tx_hash
+        assert got["status"] == PurchaseStatus.MINTED and got["txHash"] != signed.tx_hash
 
 
 def test_reconcile_after_restoring_an_old_database(chain_env, oracle, tmp_path):
@@ -162,14 +178,18 @@ def test_reconcile_after_restoring_an_old_database(chain_env, oracle, tmp_path):
         conn.exec_driver_sql(f"VACUUM INTO '{backup}'")
     drain(orc)
     minted = c["shop-2"].status(rec["ref"])
-    assert minted["status"] == MINTED
+    assert minted["status"] == PurchaseStatus.MINTED
     orc.store.engine.dispose()
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"oracle.db{suffix}").unlink(missing_ok=True)
     shutil.copy(backup, db)
-    assert c["shop-2"].status(rec["ref"])["status"] == QUEUED  # the restored store forgot the mint
+    assert c["shop-2"].status(rec["ref"])["status"] == PurchaseStatus.QUEUED  # the restored store forgot the mint
     result = orc.batcher.reconcile()
     assert result["found_minted"] == 1
     again = c["shop-2"].status(rec["ref"])
-    assert again["status"] == MINTED and again["txHash"] == minted["txHash"] and again["grams"] == minted["grams"]
+    assert (
+        again["status"] == PurchaseStatus.MINTED
+        and again["txHash"] == minted["txHash"]
+        and again["grams"] == minted["grams"]
+    )
     assert chain_env.mining.isMined(rec["ref"])

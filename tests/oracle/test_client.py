@@ -1,4 +1,5 @@
 """oracle.client: signs receipts and retries safely (the same signed body) on transient failures."""
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,9 @@ def test_retries_resend_the_same_receipt(make_client, backend_keys):
                 # the oracle committed but the answer was lost: the retry must get the same record
                 tc.post("/purchases", content=request.content, headers={"content-type": "application/json"})
                 return httpx.Response(503, json={"error": "unavailable"})
-        resp = tc.request(request.method, request.url.path, content=request.content,
-                          headers={"content-type": "application/json"})
+        resp = tc.request(
+            request.method, request.url.path, content=request.content, headers={"content-type": "application/json"}
+        )
         return httpx.Response(resp.status_code, content=resp.content, headers={"content-type": "application/json"})
 
     http = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://oracle")

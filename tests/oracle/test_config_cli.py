@@ -1,4 +1,5 @@
 """Configuration (file + environment, the signing key never shown) and the CLI commands that need no chain."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ from oracle.config import ConfigError, Settings, SigningKey, load_signing_key
 
 def test_file_then_environment(tmp_path):
     cfg = tmp_path / "oracle.toml"
-    cfg.write_text('[oracle]\nbatch_size = 7\ncurrencies = ["CNY", "HKD"]\nadmin_token = "s3cret"\n'
-                   'settlement_seconds = 604800\n')
+    cfg.write_text(
+        '[oracle]\nbatch_size = 7\ncurrencies = ["CNY", "HKD"]\nadmin_token = "s3cret"\nsettlement_seconds = 604800\n'
+    )
     s = Settings.load(cfg, env={"ORACLE_BATCH_SIZE": "9", "ORACLE_BATCHER_ENABLED": "false"})
     assert s.batch_size == 9 and s.currencies == ["CNY", "HKD"] and s.settlement_seconds == 604800
     assert s.batcher_enabled is False
@@ -21,15 +23,24 @@ def test_file_then_environment(tmp_path):
     assert Settings.load(env={"ORACLE_CONFIG": str(cfg), "ORACLE_CURRENCIES": "USD, EUR"}).currencies == ["USD", "EUR"]
 
 
-@pytest.mark.parametrize("env,message", [
-    ({"ORACLE_BATCH_SIZE": "lots"}, "batch_size"),
-    ({"ORACLE_BATCH_SIZE": "0"}, "batch_size"),
-    ({"ORACLE_CRASH_AT": "sometime"}, "crash_at"),
-    ({"ORACLE_MAX_AMOUNT": str(2**70)}, "max_amount"),
-])
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"ORACLE_BATCH_SIZE": "lots"}, "batch_size"),
+        ({"ORACLE_BATCH_SIZE": "0"}, "batch_size"),
+        ({"ORACLE_MAX_AMOUNT": str(2**70)}, "max_amount"),
+    ],
+)
 def test_invalid_settings(env, message):
     with pytest.raises(ConfigError, match=message):
         Settings.load(env=env)
+
+
+def test_no_crash_hook_in_production_settings():
+    """Fault injection lives in tests/oracle/crashing_oracle.py, not in Settings."""
+    with pytest.raises(ConfigError, match="crash_at"):
+        Settings.load(env={}, crash_at="before_send")
+    assert not hasattr(Settings.load(env={"ORACLE_CRASH_AT": "before_send"}), "crash_at")
 
 
 def test_unknown_setting_in_file(tmp_path):
@@ -84,3 +95,43 @@ def test_cli_backends_status_export(tmp_path, monkeypatch, capsys):
     assert "very-secret" not in capsys.readouterr().out
     monkeypatch.setenv("ORACLE_BATCH_SIZE", "nope")
     assert main(["backend", "list"]) == 2
+
+
+def test_deployment_file_errors_are_clear(tmp_path, capsys):
+    """A missing deployment file, or one with neither an ABI nor a build artifact behind it: one clear error."""
+    from oracle.chain import load_abi
+
+    missing = Settings.load(env={}, deployment_file=str(tmp_path / "nowhere.json"))
+    with pytest.raises(ConfigError, match="no deployment file at .*nowhere.json: deploy first"):
+        missing.resolved_mining_address()
+    assert main(["--config", str(_toml(tmp_path, deployment_file=str(tmp_path / "nowhere.json"))), "domain"]) == 2
+    assert "configuration error: no deployment file" in capsys.readouterr().err
+
+    mining = Account.create().address
+    dep = tmp_path / "dep.json"
+    dep.write_text(json.dumps({"chain_id": 1337, "contracts": {"PurchaseMining": mining}}))
+    no_abi = Settings.load(env={}, deployment_file=str(dep), build_dir=str(tmp_path / "no-build"))
+    assert no_abi.resolved_mining_address() == mining
+    with pytest.raises(ConfigError, match="no PurchaseMining ABI"):
+        load_abi(no_abi)
+    dep.write_text(
+        json.dumps(
+            {
+                "chain_id": 1337,
+                "contracts": {"PurchaseMining": mining},
+                "abi": {"PurchaseMining": [{"type": "function", "name": "isMined", "inputs": []}]},
+            }
+        )
+    )
+    assert load_abi(no_abi)[0]["name"] == "isMined"  # the ABI embedded in the deployment file wins
+    # an explicit mining_address makes the file optional
+    assert (
+        Settings.load(env={}, deployment_file=str(tmp_path / "nowhere.json"), mining_address=mining).deployment()
+        is None
+    )
+
+
+def _toml(tmp_path, **values):
+    cfg = tmp_path / "o.toml"
+    cfg.write_text("".join(f'{k} = "{v}"\n' for k, v in values.items()))
+    return cfg

@@ -1,5 +1,7 @@
-"""Crash recovery: the oracle process kills itself with SIGKILL at each stage of a batch
-(ORACLE_CRASH_AT test hook), is restarted, and every accepted purchase ends minted exactly once."""
+"""Crash recovery: the oracle process kills itself with SIGKILL at each stage of a batch (started through the
+test-only launcher tests/oracle/crashing_oracle.py), is restarted as the real `python -m oracle`, and every
+accepted purchase ends minted exactly once."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +13,14 @@ from eth_account import Account
 from oracle.chain import Chain, load_abi
 from oracle.client import OracleClient
 from oracle.config import Settings
-from oracle.store import B_CONFIRMED, B_SENT, B_SIGNED, MINTED, SUBMITTED, Store
-from tests.oracle.conftest import OracleProcess, random_address
+from oracle.process import OracleProcess
+from oracle.status import BatchStatus, PurchaseStatus
+from oracle.store import Store
+from tests.oracle.conftest import random_address
+from tests.oracle.crashing_oracle import CRASH_ENV
+
+B_SIGNED, B_SENT, B_CONFIRMED = BatchStatus.SIGNED, BatchStatus.SENT, BatchStatus.CONFIRMED
+SUBMITTED, MINTED = PurchaseStatus.SUBMITTED, PurchaseStatus.MINTED
 
 N = 6
 
@@ -32,7 +40,7 @@ def test_sigkill_at_each_stage_then_exactly_once(chain_env, tmp_path, stage):
     proc = OracleProcess(chain_env.oracle_env(db_url, ORACLE_BATCH_SIZE=N, ORACLE_BATCH_WAIT_SECONDS=60), tmp_path)
     key = Account.create()
     proc.cli("backend", "add", "crash-shop", key.address)
-    proc.start(ORACLE_CRASH_AT=stage)
+    proc.start(module="tests.oracle.crashing_oracle", **{CRASH_ENV: stage})
     try:
         client = OracleClient(proc.url, "crash-shop", key.key)
         expected = {}
@@ -43,8 +51,11 @@ def test_sigkill_at_each_stage_then_exactly_once(chain_env, tmp_path, stage):
             expected[rec["ref"]] = (consumer, supplier, referrer, chain_env.expected_grams(amount, referrer, 0))
         assert proc.wait_exit(60) == -signal.SIGKILL, proc.log()
 
-        chain = Chain(chain_env.rpc_url, chain_env.mining.address,
-                      load_abi(Settings.load(env={}, deployment_file=str(chain_env.deployment_file))))
+        chain = Chain(
+            chain_env.rpc_url,
+            chain_env.mining.address,
+            load_abi(Settings.load(env={}, deployment_file=str(chain_env.deployment_file))),
+        )
         store = Store(db_url)
         batch_status, purchase_status, on_chain = AFTER_CRASH[stage]
         batch = store.last_batch()
@@ -58,7 +69,7 @@ def test_sigkill_at_each_stage_then_exactly_once(chain_env, tmp_path, stage):
             out = json.loads(proc.cli("reconcile").stdout.strip().splitlines()[-1])
             assert out["batches_finished"] == 1
 
-        proc.start()  # no crash hook: recovers, then carries on
+        proc.start()  # the real `python -m oracle`: recovers, then carries on
         for ref in expected:
             client.wait_for(ref, "minted", timeout=60)
         counts = chain.count_mined_events(list(expected))

@@ -1,5 +1,6 @@
 """End to end on Ganache: the real oracle process (uvicorn, real HTTP), real EIP-712 signatures from
 several backends, many purchases minted exactly once, balances equal to PurchaseMining's rule (quote)."""
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,9 @@ import pytest
 from eth_account import Account
 
 from oracle.client import OracleClient
+from oracle.process import OracleProcess
 from oracle.receipts import ZERO_ADDRESS
-from tests.oracle.conftest import ADMIN_TOKEN, OracleProcess, random_address
+from tests.oracle.conftest import ADMIN_TOKEN, random_address
 
 
 @pytest.fixture
@@ -35,8 +37,11 @@ def test_many_purchases_from_several_backends_minted_exactly_once(chain_env, ser
     for name in ("e2e-shop-0", "e2e-shop-1"):
         assert "registered" in server.cli("backend", "add", name, keys[name].address).stdout
     server.start()
-    resp = httpx.post(server.url + "/admin/backends", json={"id": "e2e-shop-2", "address": keys["e2e-shop-2"].address},
-                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    resp = httpx.post(
+        server.url + "/admin/backends",
+        json={"id": "e2e-shop-2", "address": keys["e2e-shop-2"].address},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
     assert resp.status_code == 201
     clients = {n: OracleClient(server.url, n, k.key) for n, k in keys.items()}
 
@@ -80,8 +85,11 @@ def test_many_purchases_from_several_backends_minted_exactly_once(chain_env, ser
     from oracle.chain import Chain, load_abi
     from oracle.config import Settings
 
-    chain = Chain(chain_env.rpc_url, chain_env.mining.address,
-                  load_abi(Settings.load(env={}, deployment_file=str(chain_env.deployment_file))))
+    chain = Chain(
+        chain_env.rpc_url,
+        chain_env.mining.address,
+        load_abi(Settings.load(env={}, deployment_file=str(chain_env.deployment_file))),
+    )
     counts = chain.count_mined_events([r["ref"] for r in records])
     assert set(counts.values()) == {1}
     for rec in records:
@@ -109,8 +117,7 @@ def test_many_purchases_from_several_backends_minted_exactly_once(chain_env, ser
 
 def test_refund_and_settlement_over_http(chain_env, tmp_path):
     """With a settlement window a purchase waits (settling) and can be refunded; nothing refunded is minted."""
-    proc = OracleProcess(chain_env.oracle_env(f"sqlite:///{tmp_path}/settle.db", ORACLE_SETTLEMENT_SECONDS=4),
-                         tmp_path)
+    proc = OracleProcess(chain_env.oracle_env(f"sqlite:///{tmp_path}/settle.db", ORACLE_SETTLEMENT_SECONDS=4), tmp_path)
     key = Account.create()
     proc.cli("backend", "add", "settle-shop", key.address)
     proc.start()

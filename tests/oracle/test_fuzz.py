@@ -1,5 +1,6 @@
 """Fuzzed requests (hypothesis, Brownie's pinned version): never a 500, and nothing is stored from a
 rejected request. Arbitrary JSON, raw bytes, and valid signed receipts with one field replaced."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,8 @@ import time
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from oracle.client import OracleClient
 from tests.oracle.conftest import random_address
@@ -18,13 +20,29 @@ pytestmark = pytest.mark.filterwarnings("ignore:Directly importing `hypothesis.g
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**300, max_value=2**300),
-                         st.floats(allow_nan=False), st.text(max_size=80))
-json_values = st.recursive(json_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                                 st.dictionaries(st.text(max_size=12), inner, max_size=5)),
-                           max_leaves=12)
-RECEIPT_FIELDS = ["backend", "orderId", "consumer", "referrer", "supplier", "amount", "currency", "paidAt",
-                  "referrerBps"]
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**300), max_value=2**300),
+    st.floats(allow_nan=False),
+    st.text(max_size=80),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=5)),
+    max_leaves=12,
+)
+RECEIPT_FIELDS = [
+    "backend",
+    "orderId",
+    "consumer",
+    "referrer",
+    "supplier",
+    "amount",
+    "currency",
+    "paidAt",
+    "referrerBps",
+]
 
 
 def _stored(orc) -> int:
@@ -63,8 +81,11 @@ def test_fuzz_raw_bytes_and_paths(make_client):
 def test_fuzz_one_field_of_a_signed_receipt(make_client, backend_keys):
     tc, orc = make_client()
     client = OracleClient("http://t", "shop-1", backend_keys["shop-1"].key, http=tc, retries=0)
-    base = client.signed_body(client.receipt("fuzz-1", random_address(), random_address(), 5000,
-                                             referrer=random_address(), paid_at=int(time.time()) - 5))
+    base = client.signed_body(
+        client.receipt(
+            "fuzz-1", random_address(), random_address(), 5000, referrer=random_address(), paid_at=int(time.time()) - 5
+        )
+    )
 
     @FUZZ
     @given(field=st.sampled_from(RECEIPT_FIELDS + ["signature", "extra"]), value=json_values)

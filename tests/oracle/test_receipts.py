@@ -1,4 +1,5 @@
 """The EIP-712 receipt: our direct digest equals eth-account's, signatures recover, refs are stable."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -8,15 +9,33 @@ from eth_abi import encode
 from eth_account import Account
 from eth_hash.auto import keccak
 
-from oracle.receipts import (BadSignatureError, Domain, Receipt, Refund, eth_account_digest, order_ref, recover_signer,
-                             sign_receipt, sign_refund)
+from oracle.receipts import (
+    BadSignatureError,
+    Domain,
+    Receipt,
+    Refund,
+    eth_account_digest,
+    order_ref,
+    recover_signer,
+    sign_receipt,
+    sign_refund,
+)
 
 DOMAIN = Domain(chain_id=1337, verifying_contract="0x" + "42" * 20)
 
 
 def receipt(**kw) -> Receipt:
-    values = dict(backend="shop-1", order_id="A-1", consumer="0x" + "aa" * 20, referrer="0x" + "00" * 20,
-                  supplier="0x" + "bb" * 20, amount=12_345, currency="CNY", paid_at=1_700_000_000, referrer_bps=0)
+    values = dict(
+        backend="shop-1",
+        order_id="A-1",
+        consumer="0x" + "aa" * 20,
+        referrer="0x" + "00" * 20,
+        supplier="0x" + "bb" * 20,
+        amount=12_345,
+        currency="CNY",
+        paid_at=1_700_000_000,
+        referrer_bps=0,
+    )
     values.update(kw)
     return Receipt(**values)
 
@@ -31,8 +50,17 @@ def test_digest_matches_eth_account():
 def test_every_field_and_the_domain_change_the_digest():
     base = receipt()
     digests = {base.digest(DOMAIN)}
-    changes = dict(backend="shop-2", order_id="A-2", consumer="0x" + "ab" * 20, referrer="0x" + "cd" * 20,
-                   supplier="0x" + "ef" * 20, amount=12_346, currency="USD", paid_at=1_700_000_001, referrer_bps=1)
+    changes = dict(
+        backend="shop-2",
+        order_id="A-2",
+        consumer="0x" + "ab" * 20,
+        referrer="0x" + "cd" * 20,
+        supplier="0x" + "ef" * 20,
+        amount=12_346,
+        currency="USD",
+        paid_at=1_700_000_001,
+        referrer_bps=1,
+    )
     for name, value in changes.items():
         digests.add(dataclasses.replace(base, **{name: value}).digest(DOMAIN))
     digests.add(base.digest(Domain(chain_id=1, verifying_contract=DOMAIN.verifying_contract)))

@@ -1,5 +1,6 @@
 """The store, against SQLite and a real PostgreSQL server: durability, idempotency, conflicts, refunds,
 settlement, the write-ahead batch record and its closing."""
+
 from __future__ import annotations
 
 import io
@@ -8,9 +9,11 @@ import threading
 import pytest
 from eth_account import Account
 
+from oracle.export import export_csv
+from oracle.models import MintedFacts
 from oracle.receipts import Domain, Receipt, Refund
-from oracle.store import (ACCEPTED, B_CONFIRMED, B_FAILED, MINTED, QUEUED, REFUNDED, REJECTED, SETTLING, SUBMITTED,
-                          Conflict, MintedFacts, NotFound, Store)
+from oracle.status import BatchStatus, PurchaseStatus
+from oracle.store import Conflict, NotFound, Store
 from oracle.verification import VerifiedPurchase, VerifiedRefund
 
 DOMAIN = Domain(chain_id=1337, verifying_contract="0x" + "42" * 20)
@@ -19,15 +22,26 @@ C, S, R = (Account.create().address for _ in range(3))
 
 
 def vp(order_id="A-1", backend="shop-1", amount=100, paid_at=int(NOW) - 5, **kw) -> VerifiedPurchase:
-    r = Receipt(backend=backend, order_id=order_id, consumer=C, referrer=kw.get("referrer", R), supplier=S,
-                amount=amount, currency="CNY", paid_at=paid_at, referrer_bps=kw.get("bps", 0))
-    return VerifiedPurchase(receipt=r, signature="0x" + "ab" * 65, digest="0x" + r.digest(DOMAIN).hex(),
-                            ref=r.order_ref)
+    r = Receipt(
+        backend=backend,
+        order_id=order_id,
+        consumer=C,
+        referrer=kw.get("referrer", R),
+        supplier=S,
+        amount=amount,
+        currency="CNY",
+        paid_at=paid_at,
+        referrer_bps=kw.get("bps", 0),
+    )
+    return VerifiedPurchase(
+        receipt=r, signature="0x" + "ab" * 65, digest="0x" + r.digest(DOMAIN).hex(), ref=r.order_ref
+    )
 
 
 def vr(ref, backend="shop-1", reason="returned") -> VerifiedRefund:
-    return VerifiedRefund(refund=Refund(backend=backend, order_ref=ref, reason=reason, refunded_at=int(NOW)),
-                          signature="0x" + "cd" * 65)
+    return VerifiedRefund(
+        refund=Refund(backend=backend, order_ref=ref, reason=reason, refunded_at=int(NOW)), signature="0x" + "cd" * 65
+    )
 
 
 @pytest.fixture
@@ -39,7 +53,7 @@ def store(store_url):
 
 def test_accept_is_durable_and_idempotent(store, store_url):
     rec, created = store.accept(vp(), settlement_seconds=0, now=NOW)
-    assert created and rec.status == ACCEPTED and rec.accepted_at == NOW
+    assert created and rec.status == PurchaseStatus.ACCEPTED and rec.accepted_at == NOW
     again, created2 = store.accept(vp(), settlement_seconds=0, now=NOW + 1)
     assert not created2 and again.id == rec.id and again.accepted_at == NOW
     reopened = Store(store_url)  # another connection / process sees the committed row
@@ -52,7 +66,7 @@ def test_same_ref_different_content_conflicts(store):
     with pytest.raises(Conflict) as info:
         store.accept(vp(amount=101), 0, now=NOW)
     assert info.value.record.id == rec.id
-    assert store.counts()[ACCEPTED] == 1
+    assert store.counts()[PurchaseStatus.ACCEPTED] == 1
 
 
 def test_concurrent_duplicates_create_one_record(store):
@@ -61,7 +75,7 @@ def test_concurrent_duplicates_create_one_record(store):
     def submit():
         try:
             results.append(store.accept(vp("race"), 0)[1])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=submit) for _ in range(8)]
@@ -76,12 +90,12 @@ def test_settlement_window_and_promotion(store):
     store.accept(vp("now"), settlement_seconds=0, now=NOW)
     store.accept(vp("later"), settlement_seconds=3600, now=NOW)
     store.promote(now=NOW)
-    assert store.get(vp("now").ref).status == QUEUED
+    assert store.get(vp("now").ref).status == PurchaseStatus.QUEUED
     later = store.get(vp("later").ref)
-    assert later.status == SETTLING and later.settling_at == NOW
+    assert later.status == PurchaseStatus.SETTLING and later.settling_at == NOW
     store.promote(now=NOW + 3600)
     later = store.get(vp("later").ref)
-    assert later.status == QUEUED and later.queued_at == NOW + 3600
+    assert later.status == PurchaseStatus.QUEUED and later.queued_at == NOW + 3600
     assert [p.ref for p in store.queued(10)] == [vp("now").ref, vp("later").ref]
 
 
@@ -92,13 +106,13 @@ def test_refund_before_minting_only(store):
     with pytest.raises(NotFound):
         store.refund(vr(ref, backend="shop-2"))  # another backend cannot see or refund it
     rec, changed = store.refund(vr(ref), now=NOW + 5)
-    assert changed and rec.status == REFUNDED and rec.refunded_at == NOW + 5 and "returned" in rec.reason
+    assert changed and rec.status == PurchaseStatus.REFUNDED and rec.refunded_at == NOW + 5 and "returned" in rec.reason
     rec2, changed2 = store.refund(vr(ref), now=NOW + 6)  # idempotent
     assert not changed2 and rec2.refunded_at == NOW + 5
     with pytest.raises(NotFound):
         store.refund(vr("0x" + "99" * 32))
     store.promote(now=NOW + 7200)
-    assert store.get(ref).status == REFUNDED  # a refunded purchase never becomes mintable
+    assert store.get(ref).status == PurchaseStatus.REFUNDED  # a refunded purchase never becomes mintable
 
 
 def test_write_ahead_batch_then_confirm(store):
@@ -106,22 +120,43 @@ def test_write_ahead_batch_then_confirm(store):
         store.accept(vp(f"b{i}"), 0, now=NOW)
     store.promote(now=NOW)
     queued = store.queued(10)
-    batch = store.create_batch([p.id for p in queued], nonce=7, tx_hash="0x" + "11" * 32, raw_tx="0xdead", gas=1,
-                               max_fee_per_gas=2, max_priority_fee_per_gas=1, now=NOW + 1)
+    batch = store.create_batch(
+        [p.id for p in queued],
+        nonce=7,
+        tx_hash="0x" + "11" * 32,
+        raw_tx="0xdead",
+        gas=1,
+        max_fee_per_gas=2,
+        max_priority_fee_per_gas=1,
+        now=NOW + 1,
+    )
     assert batch is not None and store.open_batch().id == batch.id
-    assert {p.status for p in store.batch_purchases(batch.id)} == {SUBMITTED}
+    assert {p.status for p in store.batch_purchases(batch.id)} == {PurchaseStatus.SUBMITTED}
     with pytest.raises(Conflict):
         store.refund(vr(queued[0].ref))  # too late: it may be on chain
-    facts = MintedFacts(tx_hash="0x" + "11" * 32, block_number=9, consumer_grams=5 * 10**40, referrer_grams=2,
-                        supplier_grams=3, platform_grams=4, rate=10**16)
-    store.close_batch(batch.id, B_CONFIRMED, minted={queued[0].ref: facts, queued[1].ref: facts},
-                      requeue=[p.ref for p in queued], block_number=9, gas_used=100)
+    facts = MintedFacts(
+        tx_hash="0x" + "11" * 32,
+        block_number=9,
+        consumer_grams=5 * 10**40,
+        referrer_grams=2,
+        supplier_grams=3,
+        platform_grams=4,
+        rate=10**16,
+    )
+    store.close_batch(
+        batch.id,
+        BatchStatus.CONFIRMED,
+        minted={queued[0].ref: facts, queued[1].ref: facts},
+        requeue=[p.ref for p in queued],
+        block_number=9,
+        gas_used=100,
+    )
     assert store.open_batch() is None
     minted = store.get(queued[0].ref)
-    assert minted.status == MINTED and minted.consumer_grams == str(5 * 10**40)  # uint256 survives
+    assert minted.status == PurchaseStatus.MINTED and minted.consumer_grams == str(5 * 10**40)  # uint256 survives
     assert minted.to_dict()["grams"]["platform"] == "4"
     back = store.get(queued[2].ref)
-    assert back.status == QUEUED and back.batch_id is None and back.tx_hash is None
+    assert back.status == PurchaseStatus.QUEUED and back.batch_id is None and back.tx_hash is None
 
 
 def test_write_ahead_refuses_when_a_purchase_left_the_queue(store):
@@ -130,9 +165,19 @@ def test_write_ahead_refuses_when_a_purchase_left_the_queue(store):
     store.promote(now=NOW)
     queued = store.queued(10)
     store.refund(vr(queued[1].ref))
-    assert store.create_batch([p.id for p in queued], nonce=1, tx_hash="0x" + "22" * 32, raw_tx="0x", gas=1,
-                              max_fee_per_gas=1, max_priority_fee_per_gas=1) is None
-    assert store.open_batch() is None and store.get(queued[0].ref).status == QUEUED
+    assert (
+        store.create_batch(
+            [p.id for p in queued],
+            nonce=1,
+            tx_hash="0x" + "22" * 32,
+            raw_tx="0x",
+            gas=1,
+            max_fee_per_gas=1,
+            max_priority_fee_per_gas=1,
+        )
+        is None
+    )
+    assert store.open_batch() is None and store.get(queued[0].ref).status == PurchaseStatus.QUEUED
 
 
 def test_failed_batch_requeues_and_rejections(store):
@@ -140,14 +185,21 @@ def test_failed_batch_requeues_and_rejections(store):
         store.accept(vp(f"f{i}"), 0, now=NOW)
     store.promote(now=NOW)
     queued = store.queued(10)
-    batch = store.create_batch([p.id for p in queued], nonce=1, tx_hash="0x" + "33" * 32, raw_tx="0x", gas=1,
-                               max_fee_per_gas=1, max_priority_fee_per_gas=1)
-    store.close_batch(batch.id, B_FAILED, minted={}, requeue=[p.ref for p in queued], error="reverted")
-    assert [p.status for p in store.queued(10)] == [QUEUED, QUEUED]
+    batch = store.create_batch(
+        [p.id for p in queued],
+        nonce=1,
+        tx_hash="0x" + "33" * 32,
+        raw_tx="0x",
+        gas=1,
+        max_fee_per_gas=1,
+        max_priority_fee_per_gas=1,
+    )
+    store.close_batch(batch.id, BatchStatus.FAILED, minted={}, requeue=[p.ref for p in queued], error="reverted")
+    assert [p.status for p in store.queued(10)] == [PurchaseStatus.QUEUED, PurchaseStatus.QUEUED]
     assert store.get(queued[0].ref).last_error == "reverted"
     store.reject_queued({queued[0].ref: "rejected by PurchaseMining: ZeroAmount"})
     rej = store.get(queued[0].ref)
-    assert rej.status == REJECTED and rej.rejected_at and "ZeroAmount" in rej.reason
+    assert rej.status == PurchaseStatus.REJECTED and rej.rejected_at and "ZeroAmount" in rej.reason
 
 
 def test_backends_and_export(store):
@@ -162,6 +214,6 @@ def test_backends_and_export(store):
         store.set_backend_active("nope", False)
     store.accept(vp("e1"), 0, now=NOW)
     out = io.StringIO()
-    assert store.export_csv(out) == 1
+    assert export_csv(store, out) == 1
     lines = out.getvalue().strip().splitlines()
     assert lines[0].startswith("ref,backend_id,order_id,status") and vp("e1").ref in lines[1]

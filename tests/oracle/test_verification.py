@@ -1,4 +1,5 @@
 """Verification: one test per rejection reason, each naming the field."""
+
 from __future__ import annotations
 
 import copy
@@ -19,22 +20,49 @@ REFERRER = Account.create().address
 
 
 def make_verifier(bound=4000, backends=None) -> Verifier:
-    backends = backends if backends is not None else {
-        "shop-1": BackendInfo("shop-1", KEY.address, True),
-        "off": BackendInfo("off", KEY.address, False),
-    }
-    return Verifier(limits=Limits(currencies=frozenset({"CNY", "USD"}), max_amount=1_000_000,
-                                  max_age_seconds=86_400, clock_skew_seconds=60),
-                    domain=DOMAIN, backend_lookup=backends.get, referrer_bps_bound=lambda: bound, clock=lambda: NOW)
+    backends = (
+        backends
+        if backends is not None
+        else {
+            "shop-1": BackendInfo("shop-1", KEY.address, True),
+            "off": BackendInfo("off", KEY.address, False),
+        }
+    )
+    return Verifier(
+        limits=Limits(
+            currencies=frozenset({"CNY", "USD"}), max_amount=1_000_000, max_age_seconds=86_400, clock_skew_seconds=60
+        ),
+        domain=DOMAIN,
+        backend_lookup=backends.get,
+        referrer_bps_bound=lambda: bound,
+        clock=lambda: NOW,
+    )
 
 
 def body(signer=KEY, **overrides):
-    msg = {"backend": "shop-1", "orderId": "A-1", "consumer": CONSUMER, "referrer": REFERRER, "supplier": SUPPLIER,
-           "amount": 12_345, "currency": "CNY", "paidAt": NOW - 10, "referrerBps": 0}
+    msg = {
+        "backend": "shop-1",
+        "orderId": "A-1",
+        "consumer": CONSUMER,
+        "referrer": REFERRER,
+        "supplier": SUPPLIER,
+        "amount": 12_345,
+        "currency": "CNY",
+        "paidAt": NOW - 10,
+        "referrerBps": 0,
+    }
     msg.update(overrides)
-    r = Receipt(backend=msg["backend"], order_id=msg["orderId"], consumer=msg["consumer"],
-                referrer=msg["referrer"] or ZERO_ADDRESS, supplier=msg["supplier"], amount=int(msg["amount"]),
-                currency=msg["currency"], paid_at=int(msg["paidAt"]), referrer_bps=int(msg["referrerBps"] or 0))
+    r = Receipt(
+        backend=msg["backend"],
+        order_id=msg["orderId"],
+        consumer=msg["consumer"],
+        referrer=msg["referrer"] or ZERO_ADDRESS,
+        supplier=msg["supplier"],
+        amount=int(msg["amount"]),
+        currency=msg["currency"],
+        paid_at=int(msg["paidAt"]),
+        referrer_bps=int(msg["referrerBps"] or 0),
+    )
     return {"receipt": msg, "signature": sign_receipt(r, DOMAIN, signer.key)}
 
 
@@ -90,8 +118,13 @@ FIELD_CASES = [
     ("consumer not hex", ("receipt", "consumer"), "0x1234", "receipt.consumer", "invalid_address"),
     ("consumer lower case", ("receipt", "consumer"), CONSUMER.lower(), "receipt.consumer", "address_not_checksummed"),
     ("supplier zero", ("receipt", "supplier"), ZERO_ADDRESS, "receipt.supplier", "zero_address"),
-    ("referrer bad checksum", ("receipt", "referrer"), REFERRER.upper().replace("0X", "0x"), "receipt.referrer",
-     "address_not_checksummed"),
+    (
+        "referrer bad checksum",
+        ("receipt", "referrer"),
+        REFERRER.upper().replace("0X", "0x"),
+        "receipt.referrer",
+        "address_not_checksummed",
+    ),
     ("amount zero", ("receipt", "amount"), 0, "receipt.amount", "amount_not_positive"),
     ("amount negative", ("receipt", "amount"), -5, "receipt.amount", "amount_not_positive"),
     ("amount over max", ("receipt", "amount"), 1_000_001, "receipt.amount", "amount_too_large"),

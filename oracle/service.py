@@ -1,0 +1,256 @@
+"""The oracle service: what one running oracle holds (settings, store, chain, verifier, batcher, metrics) and the
+request handlers the HTTP routes call. No HTTP here: each handler returns (status code, JSON payload).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from . import __version__
+from .batcher import Batcher
+from .chain import Chain, ChainUnavailable
+from .config import ConfigError, Settings, SigningKey
+from .metrics import Metrics
+from .models import Purchase
+from .receipts import Domain
+from .status import BACKLOG
+from .store import Conflict, NotFound, Store
+from .verification import (
+    BACKEND_ID_RE,
+    BYTES32_RE,
+    HEX_ADDRESS_RE,
+    FieldError,
+    Limits,
+    VerificationError,
+    VerifiedPurchase,
+    Verifier,
+    to_checksum,
+)
+
+log = logging.getLogger("oracle.service")
+
+Answer = tuple[int, dict[str, Any]]
+
+
+class ChainWatcher:
+    """Caches what the accept path needs from the chain (the referrer bound) and what /health and /metrics show
+    (signer balance), refreshed in the background: requests never wait on the RPC."""
+
+    def __init__(self, settings: Settings, chain: Chain | None, key: SigningKey | None, metrics: Metrics) -> None:
+        self.s, self.chain, self.key, self.metrics = settings, chain, key, metrics
+        self.bound: int | None = settings.max_referrer_bps if settings.max_referrer_bps >= 0 else None
+        self.balance: int | None = None
+        self.stop_event = threading.Event()
+
+    def referrer_bound(self) -> int | None:
+        return self.bound
+
+    def refresh(self) -> None:
+        if self.chain is None:
+            return
+        try:
+            if self.s.max_referrer_bps < 0:
+                self.bound = self.chain.max_referrer_bps()
+            if self.key is not None:
+                self.balance = self.chain.balance(self.key.address)
+                self.metrics.signer_balance.set(self.balance)
+        except Exception as exc:  # noqa: BLE001 - keep the last known values
+            log.debug("chain watcher: %s", exc)
+
+    def start(self) -> None:
+        def loop() -> None:
+            while not self.stop_event.is_set():
+                self.refresh()
+                self.stop_event.wait(15 if self.bound is not None else 2)
+
+        threading.Thread(target=loop, name="oracle-chain-watcher", daemon=True).start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+
+def resolve_domain(settings: Settings, chain: Chain | None) -> Domain:
+    """The EIP-712 domain: chain id from the settings, else the deployment file, else the RPC."""
+    chain_id = settings.chain_id
+    if not chain_id:
+        deployment = settings.deployment()
+        chain_id = deployment.chain_id if deployment is not None else 0
+    if not chain_id and chain is not None:
+        chain_id = chain.chain_id()
+    if not chain_id:
+        raise ConfigError("chain id unknown: set chain_id, or a deployment file with chain_id, or a reachable rpc_url")
+    return Domain(chain_id=chain_id, verifying_contract=settings.resolved_mining_address())
+
+
+def validate_backend(backend_id: str, address: str) -> list[FieldError]:
+    """Checks for registering a backend: id format and a checksummed, non-zero address."""
+    problems = []
+    if not isinstance(backend_id, str) or not BACKEND_ID_RE.match(backend_id):
+        problems.append(FieldError("id", "invalid_characters", "id: 1-64 of A-Z a-z 0-9 . _ - (starting alphanumeric)"))
+    if not isinstance(address, str) or not HEX_ADDRESS_RE.match(address):
+        problems.append(FieldError("address", "invalid_address", "address must be a 0x 20-byte hex address"))
+    elif to_checksum(address) != address:
+        problems.append(FieldError("address", "address_not_checksummed", "address must be EIP-55 checksummed"))
+    elif int(address, 16) == 0:
+        problems.append(FieldError("address", "zero_address", "address must not be zero"))
+    return problems
+
+
+def error(reason: str, message: str, kind: str = "error") -> dict[str, Any]:
+    return {"error": kind, "reason": reason, "message": message, "errors": []}
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise VerificationError([FieldError("body", "invalid_json", "the body is not valid JSON")]) from None
+
+
+class Oracle:
+    """Everything one running oracle holds, and the handlers of its requests."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        key: SigningKey | None = None,
+        *,
+        store: Store | None = None,
+        chain: Chain | None = None,
+        metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.key = key
+        self.metrics = metrics or Metrics()
+        self.store = store or Store(settings.database_url)
+        self.chain = chain
+        if self.chain is None:
+            try:
+                self.chain = Chain.from_settings(settings, key)
+            except ConfigError as exc:
+                log.warning("no chain: %s", exc)
+        self.domain = resolve_domain(settings, self.chain)
+        self.quick_chain = self.chain.with_timeout(2.0) if self.chain is not None else None  # /health answers fast
+        self.watcher = ChainWatcher(settings, self.chain, key, self.metrics)
+        limits = Limits(
+            currencies=frozenset(settings.currencies),
+            max_amount=settings.max_amount,
+            max_age_seconds=settings.max_age_seconds,
+            clock_skew_seconds=settings.clock_skew_seconds,
+            max_body_bytes=settings.max_body_bytes,
+        )
+        self.verifier = Verifier(
+            limits=limits,
+            domain=self.domain,
+            backend_lookup=self.store.backend_lookup(settings.backend_cache_seconds),
+            referrer_bps_bound=self.watcher.referrer_bound,
+            clock=clock,
+        )
+        self.metrics.set_backlog_source(self.store.counts)
+        self.batcher: Batcher | None = None
+        if settings.batcher_enabled and self.chain is not None and key is not None:
+            self.batcher = Batcher(settings, self.store, self.chain, self.metrics)
+
+    def start(self) -> None:
+        self.watcher.start()
+        if self.batcher is not None:
+            self.batcher.start()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+        if self.batcher is not None:
+            self.batcher.stop()
+
+    # ---------------------------------------------------------------- purchases
+    async def submit(self, body: bytes) -> Answer:
+        """A signed receipt: verified on the event loop (pure CPU, ~0.2 ms), then the commit is awaited without a
+        worker thread (oracle.group_commit). The 2xx is sent only after the COMMIT that holds the row."""
+        try:
+            vp = self.verifier.verify_purchase(parse_json(body))
+        except VerificationError as exc:
+            self.metrics.rejected.labels(exc.reason).inc()
+            return exc.status, exc.as_dict()
+        try:
+            record, created = await asyncio.wrap_future(self.store.accept_later(vp, self.settings.settlement_seconds))
+        except Conflict as exc:
+            return self._conflict(vp, exc)
+        (self.metrics.accepted if created else self.metrics.duplicates).inc()
+        return (201 if created else 200), record.to_dict()
+
+    def _conflict(self, vp: VerifiedPurchase, exc: Conflict) -> Answer:
+        self.metrics.conflicts.inc()
+        self.metrics.rejected.labels("order_ref_conflict").inc()
+        problem = {"field": "receipt.orderId", "code": "order_ref_conflict", "message": str(exc)}
+        return 409, {**error("order_ref_conflict", str(exc), "conflict"), "ref": vp.ref, "errors": [problem]}
+
+    def purchase(self, ref: str) -> Answer:
+        ref = ref.lower()
+        record: Purchase | None = self.store.get(ref) if BYTES32_RE.match(ref) else None
+        if record is None:
+            return 404, error("not_found", "no purchase with this reference")
+        return 200, record.to_dict()
+
+    def refund(self, ref: str, body: bytes) -> Answer:
+        ref = ref.lower()
+        if not BYTES32_RE.match(ref):
+            return 404, error("not_found", "no purchase with this reference")
+        try:
+            vr = self.verifier.verify_refund(parse_json(body), ref)
+        except VerificationError as exc:
+            self.metrics.rejected.labels("refund_" + exc.reason).inc()
+            return exc.status, exc.as_dict()
+        try:
+            record, changed = self.store.refund(vr)
+        except NotFound:
+            return 404, error("not_found", "no purchase with this reference for this backend")
+        except Conflict as exc:
+            return 409, {**error("not_refundable", str(exc), "conflict"), "purchase": exc.record.to_dict()}
+        if changed:
+            self.metrics.refunded.inc()
+        return 200, record.to_dict()
+
+    # ---------------------------------------------------------------- operations
+    def health(self) -> Answer:
+        out: dict[str, Any] = {"version": __version__}
+        try:
+            counts = self.store.counts()
+            out["store"] = {"ok": True, "backend": "sqlite" if self.store.is_sqlite else "postgresql"}
+            out["backlog"] = {**counts, "total": sum(counts[s] for s in BACKLOG)}
+        except Exception as exc:  # noqa: BLE001 - reported, not raised: /health must answer
+            out["store"] = {"ok": False, "error": type(exc).__name__}
+        out["chain"] = self._chain_health()
+        out["signer"] = {"address": self.key.address if self.key else None, "balance_wei": self.watcher.balance}
+        b = self.batcher
+        out["batcher"] = {"running": False}
+        if b is not None:
+            out["batcher"] = {
+                "running": bool(b.thread and b.thread.is_alive()),
+                "last_error": b.last_error,
+                "last_success": b.last_success,
+            }
+        out["referrer_bps_bound"] = self.watcher.bound
+        store_ok = bool(out["store"]["ok"])
+        out["status"] = "down" if not store_ok else ("ok" if out["chain"]["ok"] else "degraded")
+        return (200 if store_ok else 503), out
+
+    def _chain_health(self) -> dict[str, Any]:
+        chain: dict[str, Any] = {
+            "ok": False,
+            "rpc_url": self.settings.rpc_url,
+            "chain_id": self.domain.chain_id,
+            "mining": self.domain.verifying_contract,
+        }
+        if self.quick_chain is not None:
+            try:
+                chain["block"] = self.quick_chain.block_number()
+                chain["ok"] = True
+            except ChainUnavailable as exc:
+                chain["error"] = str(exc)
+        return chain
