@@ -8,6 +8,7 @@ import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Vo
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {ERC20Dividends} from "./extensions/ERC20Dividends.sol";
 
 /**
  * @title Black Gold (BGOLD)
@@ -23,14 +24,18 @@ import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
  * - No function lets any role move, freeze or burn another holder's grams; transfers cannot be paused.
  *   `burnFrom` spends an allowance the holder gave, exactly like `transferFrom`.
  * - Voting power (ERC20Votes) counts only delegated grams: a holder must delegate, possibly to itself.
+ * - Dividends (ERC20Dividends): payout assets deposited by anyone stream to every gram pro rata; every balance
+ *   change settles both parties first. Only {DIVIDENDS_ADMIN_ROLE} (the timelock) registers or retires assets.
  * - The votes clock is the block timestamp (ERC-6372 `mode=timestamp`), so voting delays and periods are
  *   stated in seconds and mean the same on any EVM network whatever its block time.
  */
-contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessControl {
+contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, ERC20Dividends, AccessControl {
     /// @notice Role allowed to mint new grams within the cap (PurchaseMining holds it).
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @notice Role allowed to raise the cap (the governance timelock holds it).
     bytes32 public constant CAP_RAISER_ROLE = keccak256("CAP_RAISER_ROLE");
+    /// @notice Role allowed to register and retire payout assets and set the distribution period (the timelock).
+    bytes32 public constant DIVIDENDS_ADMIN_ROLE = keccak256("DIVIDENDS_ADMIN_ROLE");
 
     uint256 private _cap;
     uint256 private _totalMinted;
@@ -58,8 +63,8 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessContr
 
     /**
      * @param initialCap cap on cumulative issuance, in wei of grams (1e9 grams = 1e27 at 18 decimals)
-     * @param admin receives {DEFAULT_ADMIN_ROLE} and {CAP_RAISER_ROLE}: the deployer during wiring, which
-     *        hands both to the governance timelock and renounces them (scripts/deploy.py)
+     * @param admin receives {DEFAULT_ADMIN_ROLE}, {CAP_RAISER_ROLE} and {DIVIDENDS_ADMIN_ROLE}: the deployer during
+     *        wiring, which hands them to the governance timelock and renounces them (scripts/deploy.py)
      */
     constructor(uint256 initialCap, address admin) ERC20("Black Gold", "BGOLD") ERC20Permit("Black Gold") {
         if (initialCap == 0) revert ZeroCap();
@@ -69,6 +74,7 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessContr
         emit CapRaised(0, initialCap);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(CAP_RAISER_ROLE, admin);
+        _grantRole(DIVIDENDS_ADMIN_ROLE, admin);
     }
 
     /// @notice Cap on cumulative issuance (grams in wei). Only grows.
@@ -184,6 +190,11 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessContr
         return super.nonces(owner);
     }
 
+    /// @dev Dividends administration (payout assets, distribution period): {DIVIDENDS_ADMIN_ROLE} only.
+    function _authorizeDividendsAdmin() internal view override {
+        _checkRole(DIVIDENDS_ADMIN_ROLE);
+    }
+
     function _raiseCap(uint256 increase) private {
         if (increase == 0) revert ZeroCap();
         uint256 previousCap = _cap;
@@ -207,7 +218,7 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, AccessContr
 
     /// @dev Every mint and burn passes here (except {mintBatch}'s mints, whose batch total went through
     ///      {_countMint} first): the cap check and the issuance counters cannot be bypassed.
-    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes) {
+    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes, ERC20Dividends) {
         if (from == address(0)) {
             _countMint(value);
         } else if (to == address(0)) {

@@ -34,7 +34,7 @@ from typing import Any
 
 from brownie import accounts, network
 
-from blackgold.deployment import FORMAT, default_path, is_local_network, write_record
+from blackgold.deployment import FORMAT, artifact_abi, default_path, is_local_network, write_record
 from blackgold.params import (  # noqa: F401 - re-exported for tests and bench
     DAY,
     DEFAULT_CAP_GRAMS,
@@ -136,6 +136,7 @@ def deploy_system(
     # The timelock (the holders' vote) administers the token and is its only cap raiser.
     token.grantRole(token.DEFAULT_ADMIN_ROLE(), timelock, tx)
     token.grantRole(token.CAP_RAISER_ROLE(), timelock, tx)
+    token.grantRole(token.DIVIDENDS_ADMIN_ROLE(), timelock, tx)
     # Only the governor may schedule, cancel and execute timelock operations.
     for role in (timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE(), timelock.EXECUTOR_ROLE()):
         timelock.grantRole(role, governor, tx)
@@ -161,7 +162,8 @@ def deploy_system(
 def renounce_deployer(deployer: Any, token: Any, timelock: Any) -> None:
     """Renounce every role the deployer holds on the token and the timelock, then check none is left."""
     tx = {"from": deployer}
-    token_roles = [token.MINTER_ROLE(), token.CAP_RAISER_ROLE(), token.DEFAULT_ADMIN_ROLE()]  # admin last
+    token_roles = [token.MINTER_ROLE(), token.CAP_RAISER_ROLE(), token.DIVIDENDS_ADMIN_ROLE(),
+                   token.DEFAULT_ADMIN_ROLE()]  # admin last
     timelock_roles = [
         timelock.PROPOSER_ROLE(),
         timelock.CANCELLER_ROLE(),
@@ -181,8 +183,9 @@ def renounce_deployer(deployer: Any, token: Any, timelock: Any) -> None:
     if left:
         raise WiringError(f"deployer {deployer} still holds roles: {left}")
     # The timelock must be the sole administrator of the token.
-    if not token.hasRole(token.DEFAULT_ADMIN_ROLE(), timelock) or not token.hasRole(token.CAP_RAISER_ROLE(), timelock):
-        raise WiringError("the timelock does not hold the token's admin and cap-raiser roles")
+    roles = (token.DEFAULT_ADMIN_ROLE(), token.CAP_RAISER_ROLE(), token.DIVIDENDS_ADMIN_ROLE())
+    if not all(token.hasRole(role, timelock) for role in roles):
+        raise WiringError("the timelock does not hold the token's admin, cap-raiser and dividends-admin roles")
 
 
 def mining_hook(
@@ -211,6 +214,33 @@ def mining_hook(
     return hook
 
 
+def stablecoin_hook(deployer: Any) -> Callable[[Any, Any], Mapping[str, Any]]:
+    """Local chains only: deploy Test USD (6 decimals, mintable by anyone) and register it as a payout asset.
+
+    Runs while the deployer still holds the token's DIVIDENDS_ADMIN_ROLE; on real networks a proposal of the
+    holders registers a real stablecoin instead.
+    """
+
+    def hook(token: Any, timelock: Any) -> Mapping[str, Any]:
+        coin = contract_container("TestStablecoin").deploy({"from": deployer})
+        token.registerPayoutAsset(coin, {"from": deployer})
+        return {"TestStablecoin": coin}
+
+    return hook
+
+
+def chain_hooks(*hooks: Callable[[Any, Any], Mapping[str, Any] | None]) -> Callable[[Any, Any], Mapping[str, Any]]:
+    """Several `before_renounce` hooks run in order; their contracts are merged."""
+
+    def hook(token: Any, timelock: Any) -> Mapping[str, Any]:
+        merged: dict[str, Any] = {}
+        for each in hooks:
+            merged.update(each(token, timelock) or {})
+        return merged
+
+    return hook
+
+
 def deployment_record(system: System, deployer: Any, oracles: Iterable[Any] = ()) -> dict[str, Any]:
     """The deployment file's content for `system`, read back from the chain."""
     gov = system.governor
@@ -218,7 +248,7 @@ def deployment_record(system: System, deployer: Any, oracles: Iterable[Any] = ()
     contracts.update(system.extra)
     return {
         "format": FORMAT,
-        "abi": {name: c.abi for name, c in contracts.items()},
+        "abi": {**{name: c.abi for name, c in contracts.items()}, "IERC20Metadata": artifact_abi("IERC20Metadata")},
         "network": network.show_active(),
         "chain_id": network.chain.id,
         "deployer": str(deployer),
@@ -291,12 +321,14 @@ def main(profile: str | None = None, oracle: str | None = None, cap_grams: int =
         oracles=oracles,
         cap_grams=cap_grams,
         initial_allocation=allocation,
-        before_renounce=mining_hook(deployer, oracles),
+        before_renounce=chain_hooks(mining_hook(deployer, oracles), *([stablecoin_hook(deployer)] if local else [])),
     )
     print(f"BlackGold deployed at {system.token.address}")
     print(f"TimelockController deployed at {system.timelock.address}")
     print(f"IssuanceGovernor deployed at {system.governor.address} ({profile} parameters)")
     print(f"PurchaseMining deployed at {system.extra['PurchaseMining'].address}; oracles: {[str(o) for o in oracles] or 'none'}")
+    if "TestStablecoin" in system.extra:
+        print(f"TestStablecoin (tUSD, local only) deployed at {system.extra['TestStablecoin'].address}, a payout asset")
     print(f"deployment file: {path}")
     return system
 

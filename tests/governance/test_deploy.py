@@ -83,7 +83,7 @@ def test_deploy_and_record_writes_the_deployment_file(tmp_path, accounts, chain)
     assert written == path
     record = json.loads(path.read_text())
     assert Deployment.load(path).record == json.loads(json.dumps(record))
-    assert set(record["abi"]) == set(record["contracts"]), "every contract's ABI travels in the file"
+    assert set(record["contracts"]) <= set(record["abi"]), "every contract's ABI travels in the file"
     assert record["contracts"] == {
         "BlackGold": system.token.address,
         "TimelockController": system.timelock.address,

@@ -94,11 +94,14 @@ def test_nobody_burns_another_holders_grams_without_allowance(token, minter, acc
 
 def test_no_privileged_balance_functions_exist(token):
     """No function in the ABI can freeze, pause, seize or force-burn: the only state-changing entry points
-    are ERC-20/Permit/Votes/Burnable/AccessControl ones plus mint, mintBatch, raiseCap and grant."""
+    are ERC-20/Permit/Votes/Burnable/AccessControl ones, mint, mintBatch, raiseCap and grant, and the dividends'
+    deposit/claim/administration (none of which touches a balance of grams)."""
     mutating = {item["name"] for item in token.abi if item["type"] == "function" and item["stateMutability"] not in ("view", "pure")}
     assert mutating == {
         "approve", "transfer", "transferFrom", "burn", "burnFrom", "permit", "delegate", "delegateBySig",
         "grantRole", "revokeRole", "renounceRole", "mint", "mintBatch", "raiseCap", "grant",
+        "deposit", "depositWithPermit", "claim", "claimAll", "claimFor", "claimBySig",
+        "registerPayoutAsset", "retirePayoutAsset", "setDistributionPeriod",
     }
 
 
