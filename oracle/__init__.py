@@ -15,6 +15,7 @@ Modules (each does one thing):
     service       the running oracle and its request handlers (no HTTP)
     schemas       request/response models (pydantic), derived from receipts and status
     deps          FastAPI dependencies: the oracle, the size-limited body, the admin token
+    guard         in front of every route: the admin token before any body, one body limit
     routes        the HTTP routes
     api           the FastAPI application factory (OpenAPI docs at /docs)
     metrics       Prometheus metrics
