@@ -19,6 +19,7 @@ Modules (each does one thing):
     routes        the HTTP routes
     api           the FastAPI application factory (OpenAPI docs at /docs)
     metrics       Prometheus metrics
+    logs          logging set-up: every line passes a filter that masks credentials in URLs
     cli           `python -m oracle ...` / `blackgold-oracle`
     client        a small client for shop backends
     process       run the oracle as a process, and a temporary PostgreSQL server (tests, bench, demo)

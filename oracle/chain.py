@@ -30,6 +30,7 @@ from web3.types import Nonce, TxParams, Wei
 
 from blackgold.deployment import artifact_abi
 from blackgold.errors import ChainUnavailable, DeploymentError, RevertDecoder, TransactionReverted
+from blackgold.redact import redact_url
 
 from .config import ConfigError, Settings, SigningKey
 from .models import MintedFacts
@@ -120,7 +121,7 @@ class Chain:
         try:
             return fn(*args, **kwargs)
         except (requests.exceptions.RequestException, ConnectionError, OSError) as exc:
-            raise ChainUnavailable(f"{type(exc).__name__}: RPC {self.rpc_url} unreachable") from None
+            raise ChainUnavailable(f"{type(exc).__name__}: RPC {redact_url(self.rpc_url)} unreachable") from None
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise self._decoder.decode(exc) from None
 

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from blackgold.redact import redact_text, redact_url
+
 from . import __version__
 from .batcher import Batcher
 from .chain import Chain, ChainUnavailable
@@ -243,7 +245,7 @@ class Oracle:
     def _chain_health(self) -> dict[str, Any]:
         chain: dict[str, Any] = {
             "ok": False,
-            "rpc_url": self.settings.rpc_url,
+            "rpc_url": redact_url(self.settings.rpc_url),
             "chain_id": self.domain.chain_id,
             "mining": self.domain.verifying_contract,
         }
@@ -252,5 +254,5 @@ class Oracle:
                 chain["block"] = self.quick_chain.block_number()
                 chain["ok"] = True
             except ChainUnavailable as exc:
-                chain["error"] = str(exc)
+                chain["error"] = redact_text(str(exc))
         return chain

@@ -40,3 +40,92 @@ def test_one_body_limit_for_every_route(make_client):
         tc.post("/admin/backends", json={"id": "shop-9", "address": random_address()}, headers=AUTH).status_code == 201
     )
     assert 'oracle_purchases_rejected_total{reason="body_too_large"}' in tc.get("/metrics").text
+
+
+# ---------------------------------------------------------------------- secrets
+SECRET_RPC = "http://rpcuser:rpcpassword@127.0.0.1:1/v3/?apikey=SECRETKEY"
+SECRET_DB_PASSWORD = "pgpassword"
+
+
+def _no_secret(text: str) -> None:
+    for secret in ("rpcpassword", "SECRETKEY", SECRET_DB_PASSWORD):
+        assert secret not in text, text
+
+
+def test_health_and_chain_errors_mask_rpc_credentials(make_client):
+    tc, orc = make_client(rpc_url=SECRET_RPC)
+    health = tc.get("/health")
+    assert health.json()["chain"]["ok"] is False and "error" in health.json()["chain"]
+    _no_secret(health.text)
+    assert "rpcuser" in health.json()["chain"]["rpc_url"]  # the user name stays: it says which endpoint
+    from oracle.chain import ChainUnavailable
+
+    try:
+        orc.chain.block_number()
+    except ChainUnavailable as exc:
+        _no_secret(str(exc))
+    else:
+        raise AssertionError("no chain at 127.0.0.1:1")
+
+
+def test_config_output_masks_passwords(tmp_path, monkeypatch, capsys):
+    from oracle.cli import main
+
+    for k in [k for k in __import__("os").environ if k.startswith("ORACLE_")]:
+        monkeypatch.delenv(k)
+    monkeypatch.setenv("ORACLE_DATABASE_URL", f"postgresql://oracle:{SECRET_DB_PASSWORD}@127.0.0.1:1/x")
+    monkeypatch.setenv("ORACLE_RPC_URL", SECRET_RPC)
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    _no_secret(out)
+    assert "127.0.0.1:1/x" in out
+
+
+def test_logs_mask_urls():
+    import logging
+
+    from oracle.logs import RedactingFilter
+
+    record = logging.LogRecord("oracle.batcher", logging.WARNING, __file__, 1, "chain error: %s", (SECRET_RPC,), None)
+    try:
+        raise RuntimeError(f"HTTPError for url: {SECRET_RPC}")
+    except RuntimeError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    assert RedactingFilter().filter(record)
+    text = logging.Formatter().format(record)
+    _no_secret(text)
+    assert "chain error: http://rpcuser:***@127.0.0.1:1" in text and "HTTPError for url" in text
+
+
+def test_key_files_readable_by_others_are_refused(tmp_path):
+    import json
+    import os
+
+    import pytest
+    from eth_account import Account
+
+    from oracle.config import ConfigError, Settings, load_signing_key
+
+    acct = Account.create()
+    keystore = tmp_path / "key.json"
+    keystore.write_text(json.dumps(Account.encrypt(acct.key, "pw", iterations=2)))
+    password = tmp_path / "pw.txt"
+    password.write_text("pw\n")
+    os.chmod(keystore, 0o644)
+    os.chmod(password, 0o600)
+    s = Settings.load(env={}, keystore_file=str(keystore), keystore_password_file=str(password))
+    with pytest.raises(ConfigError, match="key.json is readable by group or others.*chmod 600"):
+        load_signing_key(s, env={})
+    os.chmod(keystore, 0o600)
+    os.chmod(password, 0o640)
+    with pytest.raises(ConfigError, match="pw.txt is readable by group or others"):
+        load_signing_key(s, env={})
+    os.chmod(password, 0o600)
+    assert load_signing_key(s, env={}).address == acct.address
+    os.chmod(keystore, 0o644)
+    lax = Settings.load(
+        env={}, keystore_file=str(keystore), keystore_password_file=str(password), allow_insecure_key_files=True
+    )
+    assert load_signing_key(lax, env={}).address == acct.address  # the explicit override
