@@ -284,6 +284,8 @@ def recover_signer(digest: bytes, signature: str) -> str:
         raise BadSignatureError("signature is not hex") from None
     if len(raw) != 65:
         raise BadSignatureError("signature must be 65 bytes")
+    if int.from_bytes(raw[32:64], "big") > SECP256K1_N // 2:
+        raise BadSignatureError("signature is not canonical: s is in the upper half (EIP-2)")
     v = raw[64]
     if v >= 27:
         v -= 27

@@ -104,6 +104,14 @@ def validate_backend(backend_id: str, address: str) -> list[FieldError]:
     return problems
 
 
+def system_addresses(settings: Settings, domain: Domain) -> frozenset[str]:
+    """The system's own contracts (every contract of the deployment, and PurchaseMining), checksummed."""
+    deployment = settings.deployment()
+    addresses = set(deployment.contracts.values()) if deployment is not None else set()
+    addresses.add(domain.verifying_contract)
+    return frozenset(to_checksum(a) for a in addresses if HEX_ADDRESS_RE.match(a))
+
+
 def error(reason: str, message: str, kind: str = "error") -> dict[str, Any]:
     return {"error": kind, "reason": reason, "message": message, "errors": []}
 
@@ -154,6 +162,7 @@ class Oracle:
             backend_lookup=self.store.backend_lookup(settings.backend_cache_seconds),
             referrer_bps_bound=self.watcher.referrer_bound,
             clock=clock,
+            system_addresses=system_addresses(settings, self.domain),
         )
         self.metrics.set_backlog_source(self.store.counts)
         self.batcher: Batcher | None = None

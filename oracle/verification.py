@@ -10,13 +10,19 @@ Codes (also the `reason` label of the rejected-purchases metric):
     invalid_characters, invalid_address, address_not_checksummed, zero_address, amount_not_positive,
     amount_too_large, unsupported_currency, paid_at_in_future, paid_at_too_old, referrer_bps_too_large,
     referrer_bps_bound_unavailable, bad_signature, unknown_backend, backend_disabled, wrong_signer,
-    order_ref_mismatch
+    order_ref_mismatch, system_contract
+
+Input policy: every text field refuses control characters and invisible ones (format characters such as
+zero-width spaces and bidi overrides, line/paragraph separators, private use); uint fields are JSON integers,
+and only `amount` may also be a decimal string; signatures must be canonical (low s, EIP-2); the system's own
+contracts are never a consumer, referrer or supplier.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -61,6 +67,11 @@ MAX_ORDER_ID = 128
 MAX_REASON = 256
 MAX_BPS = 10_000
 RECEIPT_KEYS = frozenset(m.name for m in RECEIPT_MEMBERS)
+#: Which uint members may come as decimal strings (the receipt definition says: only `amount`).
+DECIMAL_STRINGS = {m.name: m.decimal_string for m in RECEIPT_MEMBERS}
+#: Unicode categories refused in every text field: format characters (zero-width, bidi overrides and isolates,
+#: BOM), line and paragraph separators, private use. They make one order id look like another.
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp", "Co"})
 REFUND_KEYS = frozenset(m.name for m in REFUND_MEMBERS)
 UINT64_MAX = 2**64 - 1
 
@@ -128,6 +139,8 @@ class Verifier:
     backend_lookup: Callable[[str], BackendInfo | None]
     referrer_bps_bound: Callable[[], int | None] = lambda: MAX_BPS  # None: unknown right now
     clock: Callable[[], float] = time.time
+    #: the system's own contracts (token, PurchaseMining, governor, timelock, ...): never a participant
+    system_addresses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ purchases
     def verify_purchase(self, body: Any) -> VerifiedPurchase:
@@ -142,11 +155,12 @@ class Verifier:
         consumer = _address(r, "consumer", "receipt", errors)
         supplier = _address(r, "supplier", "receipt", errors)
         referrer = _address(r, "referrer", "receipt", errors, optional=True)
-        amount = _uint(r, "amount", "receipt", errors)
+        amount = _uint(r, "amount", "receipt", errors, decimal_string=DECIMAL_STRINGS["amount"])
         currency = _string(r, "currency", "receipt", errors, max_len=16)
         paid_at = _uint(r, "paidAt", "receipt", errors, maximum=UINT64_MAX)
         bps = _uint(r, "referrerBps", "receipt", errors, optional=True, maximum=2**16 - 1)
         self._check_limits(amount, currency, paid_at, bps, errors)
+        self._check_participants({"consumer": consumer, "referrer": referrer, "supplier": supplier}, errors)
         if errors:
             status = 503 if all(e.code == "referrer_bps_bound_unavailable" for e in errors) else 422
             raise VerificationError(errors, status)
@@ -166,6 +180,13 @@ class Verifier:
         return VerifiedPurchase(
             receipt=receipt, signature=signature.lower(), digest="0x" + digest.hex(), ref=receipt.order_ref
         )
+
+    def _check_participants(self, roles: dict[str, str | None], errors: list[FieldError]) -> None:
+        """Grams sent to one of the system's own contracts would be locked for good: refuse them."""
+        for role, address in roles.items():
+            if address is not None and address in self.system_addresses:
+                message = f"{role} is one of the system's own contracts: grams sent there would be locked for good"
+                errors.append(FieldError(f"receipt.{role}", "system_contract", message))
 
     def _check_limits(
         self, amount: int | None, currency: str | None, paid_at: int | None, bps: int | None, errors: list[FieldError]
@@ -334,6 +355,15 @@ def _string(
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         errors.append(FieldError(name, "invalid_characters", f"{key} must not contain control characters"))
         return None
+    if any(unicodedata.category(c) in INVISIBLE_CATEGORIES for c in value):
+        errors.append(
+            FieldError(
+                name,
+                "invalid_characters",
+                f"{key} must not contain invisible format, bidirectional-override or line-separator characters",
+            )
+        )
+        return None
     if pattern is not None and not pattern.match(value):
         errors.append(FieldError(name, "invalid_characters", f"{key} has an invalid format"))
         return None
@@ -370,6 +400,7 @@ def _uint(
     *,
     optional: bool = False,
     maximum: int = 2**256 - 1,
+    decimal_string: bool = False,
 ) -> int | None:
     name = f"{prefix}.{key}"
     value = obj.get(key)
@@ -381,7 +412,7 @@ def _uint(
     if isinstance(value, bool):
         errors.append(FieldError(name, "wrong_type", f"{key} must be an integer"))
         return None
-    if isinstance(value, str):  # decimal string, for JavaScript clients and big values
+    if isinstance(value, str) and decimal_string:  # for JavaScript clients and big values
         if not value.isascii() or not value.isdigit() or len(value) > 78:
             errors.append(FieldError(name, "wrong_type", f"{key} must be an integer or a decimal string"))
             return None

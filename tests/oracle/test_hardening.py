@@ -129,3 +129,122 @@ def test_key_files_readable_by_others_are_refused(tmp_path):
         env={}, keystore_file=str(keystore), keystore_password_file=str(password), allow_insecure_key_files=True
     )
     assert load_signing_key(lax, env={}).address == acct.address  # the explicit override
+
+
+# ---------------------------------------------------------------------- input policy
+def _signed(client, **kw):
+    import time as _time
+
+    kw.setdefault("paid_at", int(_time.time()) - 5)
+    order = kw.pop("order_id", "policy-1")
+    r = client.receipt(order, kw.pop("consumer", CONSUMER), kw.pop("supplier", SUPPLIER), kw.pop("amount", 1000), **kw)
+    return r, client.signed_body(r)
+
+
+CONSUMER, SUPPLIER = random_address(), random_address()
+
+
+def _api(make_client, backend_keys, **overrides):
+    from oracle.client import OracleClient
+
+    tc, orc = make_client(**overrides)
+    return tc, orc, OracleClient("http://t", "shop-1", backend_keys["shop-1"].key, http=tc, retries=0)
+
+
+def test_decimal_strings_only_for_amount(make_client, backend_keys):
+    tc, orc, c = _api(make_client, backend_keys)
+    r, body = _signed(c, order_id="dec-1", referrer=random_address(), referrer_bps=100)
+    for name in ("paidAt", "referrerBps"):
+        bad = {**body, "receipt": {**body["receipt"], name: str(body["receipt"][name])}}
+        resp = tc.post("/purchases", json=bad)
+        assert resp.status_code == 422, resp.text
+        assert {"field": f"receipt.{name}", "code": "wrong_type"} in [
+            {k: e[k] for k in ("field", "code")} for e in resp.json()["errors"]
+        ]
+    body["receipt"]["amount"] = str(body["receipt"]["amount"])  # amount may be a decimal string
+    assert tc.post("/purchases", json=body).status_code == 201
+
+
+def test_order_ids_with_format_or_bidi_characters_are_refused(make_client, backend_keys):
+    tc, orc, c = _api(make_client, backend_keys)
+    for i, text in enumerate(("A\u202eB", "A\u200bB", "A\u2066B", "A\ufeffB", "A\u2028B")):
+        r, body = _signed(c, order_id=f"ord{i}-{text}")
+        resp = tc.post("/purchases", json=body)
+        assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "receipt.orderId", resp.text
+        assert resp.json()["errors"][0]["code"] == "invalid_characters"
+    r, body = _signed(c, order_id="订单-2024-Ω")  # other scripts are fine
+    assert tc.post("/purchases", json=body).status_code == 201
+    assert sum(orc.store.counts().values()) == 1
+
+
+def test_high_s_signatures_are_refused(make_client, backend_keys):
+    from oracle.receipts import SECP256K1_N
+
+    tc, orc, c = _api(make_client, backend_keys)
+    r, body = _signed(c, order_id="high-s")
+    raw = bytes.fromhex(body["signature"][2:])
+    s = int.from_bytes(raw[32:64], "big")
+    flipped = (
+        raw[:32] + (SECP256K1_N - s).to_bytes(32, "big") + bytes([27 + ((raw[64] - 27) ^ 1)])
+    )  # same signer, other form
+    resp = tc.post("/purchases", json={**body, "signature": "0x" + flipped.hex()})
+    assert resp.status_code == 401 and resp.json()["reason"] == "bad_signature", resp.text
+    assert tc.post("/purchases", json=body).status_code == 201
+
+
+def test_export_cells_never_start_a_formula(make_client, backend_keys, tmp_path):
+    import csv
+    import io
+
+    from oracle.export import export_csv
+
+    tc, orc, c = _api(make_client, backend_keys)
+    for i, order in enumerate(('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "plain")):
+        r, body = _signed(c, order_id=order, amount=1000 + i)
+        assert tc.post("/purchases", json=body).status_code == 201
+    rec = orc.store.get(c.order_ref("plain"))
+    c.refund(rec.ref, "=cmd|' /C calc'!A0")
+    out = io.StringIO()
+    export_csv(orc.store, out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert sorted(row["order_id"] for row in rows) == sorted(
+        ['\'=HYPERLINK("http://x")', "'+1+1", "'-2+3", "'@SUM(A1)", "plain"]
+    )
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
+    assert [row["reason"] for row in rows if row["order_id"] == "plain"] == ["refunded: =cmd|' /C calc'!A0"]
+
+
+def test_system_contracts_are_refused_as_participants(make_client, backend_keys, tmp_path):
+    import json
+
+    from tests.oracle.conftest import MINING_ADDRESS
+
+    token, governor, timelock = random_address(), random_address(), random_address()
+    dep = tmp_path / "dep.json"
+    dep.write_text(
+        json.dumps(
+            {
+                "chain_id": 1337,
+                "contracts": {
+                    "BlackGold": token,
+                    "PurchaseMining": MINING_ADDRESS,
+                    "IssuanceGovernor": governor,
+                    "TimelockController": timelock,
+                },
+            }
+        )
+    )
+    tc, orc, c = _api(make_client, backend_keys, deployment_file=str(dep))
+    cases = [("consumer", token), ("supplier", MINING_ADDRESS), ("referrer", governor), ("consumer", timelock)]
+    for i, (role, address) in enumerate(cases):
+        r, body = _signed(c, order_id=f"sys-{i}", **{role: address})
+        resp = tc.post("/purchases", json=body)
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["errors"][0] == {
+            "field": f"receipt.{role}",
+            "code": "system_contract",
+            "message": f"{role} is one of the system's own contracts: grams sent there would be locked for good",
+        }
+    assert sum(orc.store.counts().values()) == 0
+    r, body = _signed(c, order_id="sys-ok")
+    assert tc.post("/purchases", json=body).status_code == 201
