@@ -2,7 +2,7 @@
 the service (oracle.service.Oracle) and turns its (status, payload) answer into a response.
 
     POST /purchases                    a signed receipt -> 201 (new) / 200 (same receipt again) / 409 / 4xx
-    GET  /purchases/{ref}              status, timestamps, tx hash and grams per role
+    GET  /purchases/{ref}              its backend (signed Read) / admin: the record; others: on-chain facts only
     POST /purchases/{ref}/refund       a signed refund (same backend) before submission
     GET  /receipt-domain               the EIP-712 domain and types backends sign with
     GET  /health                       store, chain, signer balance, backlog (503 if the store is down)
@@ -22,10 +22,11 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from .deps import OracleDep
+from .guard import admin_refusal
 from .metrics import CONTENT_TYPE
-from .receipts import DOMAIN_FIELDS, RECEIPT_FIELDS, REFUND_FIELDS
+from .receipts import DOMAIN_FIELDS, READ_FIELDS, RECEIPT_FIELDS, REFUND_FIELDS
 from .schemas import ERROR_RESPONSES, BackendIn, BackendView, ErrorBody, PurchaseView
-from .service import Oracle, error, validate_backend
+from .service import READ_HEADER, Oracle, error, validate_backend
 from .store import NotFound
 
 purchases = APIRouter(tags=["purchases"])
@@ -64,11 +65,13 @@ async def post_purchase(request: Request, orc: OracleDep) -> Response:
 
 @purchases.get(
     "/purchases/{ref}",
-    summary="A purchase's status",
+    summary="A purchase: the full record for its backend (signed X-Backend-Auth) or the admin; else what is on chain",
     responses={200: {"model": PurchaseView}, 404: {"model": ErrorBody}},
 )
-def get_purchase(ref: str, orc: OracleDep) -> Response:
-    return _json(orc.purchase(ref))
+def get_purchase(ref: str, request: Request, orc: OracleDep) -> Response:
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    admin = admin_refusal(orc.settings.admin_token, headers) is None
+    return _json(orc.purchase(ref, request.headers.get(READ_HEADER), admin))
 
 
 @purchases.post(
@@ -85,7 +88,12 @@ async def post_refund(ref: str, request: Request, orc: OracleDep) -> Response:
 def receipt_domain(orc: OracleDep) -> dict[str, Any]:
     return {
         "domain": orc.domain.as_dict(),
-        "types": {"EIP712Domain": DOMAIN_FIELDS, "Receipt": RECEIPT_FIELDS, "Refund": REFUND_FIELDS},
+        "types": {
+            "EIP712Domain": DOMAIN_FIELDS,
+            "Receipt": RECEIPT_FIELDS,
+            "Refund": REFUND_FIELDS,
+            "Read": READ_FIELDS,
+        },
         "orderRef": "keccak256(abi.encode(string backend, string orderId))",
     }
 

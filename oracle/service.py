@@ -20,7 +20,7 @@ from .chain import Chain, ChainUnavailable
 from .config import ConfigError, Settings, SigningKey
 from .metrics import Metrics
 from .models import Purchase
-from .receipts import Domain
+from .receipts import Domain, Read, recover_signer
 from .status import BACKLOG
 from .store import Conflict, NotFound, Store
 from .verification import (
@@ -38,6 +38,8 @@ from .verification import (
 log = logging.getLogger("oracle.service")
 
 Answer = tuple[int, dict[str, Any]]
+READ_HEADER = "X-Backend-Auth"
+READ_WINDOW_SECONDS = 300
 
 
 class ChainWatcher:
@@ -201,12 +203,40 @@ class Oracle:
         problem = {"field": "receipt.orderId", "code": "order_ref_conflict", "message": str(exc)}
         return 409, {**error("order_ref_conflict", str(exc), "conflict"), "ref": vp.ref, "errors": [problem]}
 
-    def purchase(self, ref: str) -> Answer:
+    def purchase(self, ref: str, credentials: str | None = None, admin: bool = False) -> Answer:
+        """The full record for its backend (`credentials`: a signed Read, see `reader`) and the admin; anyone
+        else gets at most what is on chain (a minted purchase's PurchaseMined facts), else 404."""
         ref = ref.lower()
         record: Purchase | None = self.store.get(ref) if BYTES32_RE.match(ref) else None
-        if record is None:
+        reader = None
+        if credentials is not None and not admin:
+            reader = self.reader(ref, credentials)
+            if reader is None:
+                return 401, error(
+                    "bad_credentials",
+                    f"{READ_HEADER} is not a fresh signed Read of this reference by a registered, active backend",
+                )
+        if record is not None and (admin or (reader is not None and reader == record.backend_id)):
+            return 200, record.to_dict()
+        public = record.public_dict() if record is not None and reader is None else None
+        if public is None:
             return 404, error("not_found", "no purchase with this reference")
-        return 200, record.to_dict()
+        return 200, public
+
+    def reader(self, ref: str, credentials: str) -> str | None:
+        """The backend id a `backend:at:signature` credential proves (an EIP-712 `Read` of `ref`, signed within
+        READ_WINDOW_SECONDS by the backend's registered key), or None."""
+        try:
+            backend, at_text, signature = credentials.split(":")
+            read = Read(backend=backend, order_ref=ref, at=int(at_text))
+            signer = recover_signer(read.digest(self.domain), signature)
+        except ValueError:  # malformed, or a bad signature (BadSignatureError is a ValueError)
+            return None
+        info = self.verifier.backend_lookup(backend)
+        fresh = abs(self.verifier.clock() - read.at) <= READ_WINDOW_SECONDS
+        if info is None or not info.active or info.address != signer or not fresh:
+            return None
+        return backend
 
     def refund(self, ref: str, body: bytes) -> Answer:
         ref = ref.lower()

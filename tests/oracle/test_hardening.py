@@ -248,3 +248,78 @@ def test_system_contracts_are_refused_as_participants(make_client, backend_keys,
     assert sum(orc.store.counts().values()) == 0
     r, body = _signed(c, order_id="sys-ok")
     assert tc.post("/purchases", json=body).status_code == 201
+
+
+# ---------------------------------------------------------------------- privacy
+ON_CHAIN_KEYS = {
+    "ref",
+    "status",
+    "consumer",
+    "referrer",
+    "supplier",
+    "amount",
+    "txHash",
+    "blockNumber",
+    "grams",
+    "rate",
+}
+
+
+def _mint(orc, ref):
+    from oracle.models import MintedFacts
+    from oracle.status import BatchStatus
+
+    orc.store.promote()
+    queued = [p for p in orc.store.queued(10) if p.ref == ref]
+    batch = orc.store.create_batch(
+        [p.id for p in queued],
+        nonce=0,
+        tx_hash="0x" + "ab" * 32,
+        raw_tx="0x",
+        gas=1,
+        max_fee_per_gas=1,
+        max_priority_fee_per_gas=1,
+    )
+    facts = MintedFacts("0x" + "ab" * 32, 7, 10, 2, 3, 4, 10**16)
+    orc.store.close_batch(batch.id, BatchStatus.CONFIRMED, minted={ref: facts}, block_number=7, gas_used=1)
+
+
+def test_purchase_records_are_private_to_their_backend(make_client, backend_keys):
+    from oracle.client import OracleClient
+
+    tc, orc, c = _api(make_client, backend_keys)
+    other = OracleClient("http://t", "shop-2", backend_keys["shop-2"].key, http=tc, retries=0)
+    pending = c.submit(c.receipt("private-1", CONSUMER, SUPPLIER, 1234, referrer=random_address(), paid_at=_now()))
+    refunded = c.submit(c.receipt("private-2", CONSUMER, SUPPLIER, 99, paid_at=_now()))
+    c.refund(refunded["ref"], "customer changed their mind")
+    minted = c.submit(c.receipt("private-3", CONSUMER, SUPPLIER, 777, paid_at=_now()))
+    _mint(orc, minted["ref"])
+
+    # unauthenticated: nothing that is not on chain
+    for rec in (pending, refunded):
+        resp = tc.get(f"/purchases/{rec['ref']}")
+        assert resp.status_code == 404 and "changed their mind" not in resp.text and "private" not in resp.text
+    public = tc.get(f"/purchases/{minted['ref']}").json()
+    assert set(public) == ON_CHAIN_KEYS and public["status"] == "minted" and public["grams"]["consumer"] == "10"
+    # the submitting backend (signed read) and the admin token see the full record
+    assert c.status(pending["ref"])["orderId"] == "private-1"
+    assert c.status(refunded["ref"])["reason"] == "refunded: customer changed their mind"
+    assert c.status(minted["ref"])["orderId"] == "private-3"
+    full = tc.get(f"/purchases/{pending['ref']}", headers=AUTH).json()
+    assert full["orderId"] == "private-1" and full["backend"] == "shop-1"
+    # another backend's credentials: not found for it; forged or stale credentials: 401
+    assert tc.get(f"/purchases/{pending['ref']}", headers=other.read_headers(pending["ref"])).status_code == 404
+    headers = c.read_headers(pending["ref"])
+    forged = {k: v[:-4] + ("0000" if not v.endswith("0000") else "1111") for k, v in headers.items()}
+    assert tc.get(f"/purchases/{pending['ref']}", headers=forged).status_code == 401
+    stale = c.read_headers(pending["ref"], at=_now() - 3600)
+    resp = tc.get(f"/purchases/{pending['ref']}", headers=stale)
+    assert resp.status_code == 401 and resp.json()["reason"] == "bad_credentials"
+    signed_for_other_ref = c.read_headers(minted["ref"])
+    assert tc.get(f"/purchases/{pending['ref']}", headers=signed_for_other_ref).status_code == 401
+
+
+def _now() -> int:
+    import time as _time
+
+    return int(_time.time()) - 5
