@@ -5,6 +5,7 @@ Modules (each does one thing):
     config        settings from a TOML file and ORACLE_* environment variables; the deployment file; the key
     receipts      the one definition of the EIP-712 receipt and refund: domain, hashing, signing, recovery
     verification  schema, limits, freshness and signature checks with field-level errors
+    fields        the verifier's per-field parsers (each error names its field)
     status        the purchase and batch status enums
     models        SQLAlchemy 2 tables and how a purchase is shown
     store         the repository (SQLite file by default, PostgreSQL by URL)

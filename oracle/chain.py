@@ -26,7 +26,7 @@ from web3.exceptions import (
     Web3RPCError,
 )
 from web3.logs import DISCARD
-from web3.types import Nonce, TxParams, Wei
+from web3.types import EventData, Nonce, TxParams, Wei
 
 from blackgold.deployment import artifact_abi
 from blackgold.errors import ChainUnavailable, DeploymentError, RevertDecoder, TransactionReverted
@@ -260,7 +260,7 @@ class Chain:
         return counts
 
 
-def _facts(ev: Any, tx_hash: str) -> MintedFacts:
+def _facts(ev: EventData, tx_hash: str) -> MintedFacts:
     a = ev["args"]
     return MintedFacts(
         tx_hash=tx_hash,

@@ -41,7 +41,7 @@ class OracleClient:
         self,
         base_url: str,
         backend_id: str,
-        private_key: Any,
+        private_key: bytes | str,
         *,
         domain: Domain | None = None,
         http: httpx.Client | None = None,

@@ -261,21 +261,21 @@ def _signable(domain: Domain, primary: str, message: dict[str, Any]) -> Signable
     )
 
 
-def _sign(typed: _Typed, domain: Domain, private_key: Any) -> str:
+def _sign(typed: _Typed, domain: Domain, private_key: bytes | str) -> str:
     signed = Account.sign_message(_signable(domain, typed.PRIMARY, typed.message()), private_key)
     return "0x" + bytes(signed.signature).hex()
 
 
-def sign_receipt(receipt: Receipt, domain: Domain, private_key: Any) -> str:
+def sign_receipt(receipt: Receipt, domain: Domain, private_key: bytes | str) -> str:
     """0x-hex 65-byte signature of the receipt by `private_key`."""
     return _sign(receipt, domain, private_key)
 
 
-def sign_refund(refund: Refund, domain: Domain, private_key: Any) -> str:
+def sign_refund(refund: Refund, domain: Domain, private_key: bytes | str) -> str:
     return _sign(refund, domain, private_key)
 
 
-def sign_read(read: Read, domain: Domain, private_key: Any) -> str:
+def sign_read(read: Read, domain: Domain, private_key: bytes | str) -> str:
     return _sign(read, domain, private_key)
 
 

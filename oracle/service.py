@@ -18,22 +18,13 @@ from . import __version__
 from .batcher import Batcher
 from .chain import Chain, ChainUnavailable
 from .config import ConfigError, Settings, SigningKey
+from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError, to_checksum
 from .metrics import Metrics
 from .models import Purchase
 from .receipts import Domain, Read, recover_signer
 from .status import BACKLOG
 from .store import Conflict, NotFound, Store
-from .verification import (
-    BACKEND_ID_RE,
-    BYTES32_RE,
-    HEX_ADDRESS_RE,
-    FieldError,
-    Limits,
-    VerificationError,
-    VerifiedPurchase,
-    Verifier,
-    to_checksum,
-)
+from .verification import Limits, VerificationError, VerifiedPurchase, Verifier
 
 log = logging.getLogger("oracle.service")
 
