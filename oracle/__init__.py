@@ -5,6 +5,7 @@ Modules (each does one thing):
     config        settings from a TOML file and ORACLE_* environment variables; the deployment file; the key
     receipts      the one definition of the EIP-712 receipt and refund: domain, hashing, signing, recovery
     verification  schema, limits, freshness and signature checks with field-level errors
+    fields        the verifier's per-field parsers (each error names its field)
     status        the purchase and batch status enums
     models        SQLAlchemy 2 tables and how a purchase is shown
     store         the repository (SQLite file by default, PostgreSQL by URL)
@@ -15,9 +16,11 @@ Modules (each does one thing):
     service       the running oracle and its request handlers (no HTTP)
     schemas       request/response models (pydantic), derived from receipts and status
     deps          FastAPI dependencies: the oracle, the size-limited body, the admin token
+    guard         in front of every route: the admin token before any body, one body limit
     routes        the HTTP routes
     api           the FastAPI application factory (OpenAPI docs at /docs)
     metrics       Prometheus metrics
+    logs          logging set-up: every line passes a filter that masks credentials in URLs
     cli           `python -m oracle ...` / `blackgold-oracle`
     client        a small client for shop backends
     process       run the oracle as a process, and a temporary PostgreSQL server (tests, bench, demo)

@@ -2,7 +2,8 @@
 routes (oracle.routes) and documents the request bodies (oracle.schemas). OpenAPI docs at /docs, the spec at
 /openapi.json.
 
-The accept path is lean: size-limited body, JSON parse, field checks, one EIP-712 digest and one signature
+Every request passes oracle.guard first (admin token before any body is read; one body limit). The accept path
+is lean: size-limited body, JSON parse, field checks, one EIP-712 digest and one signature
 recovery (cached backend registry), one INSERT + COMMIT. A 2xx is sent only after the commit.
 """
 
@@ -17,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from . import __version__
 from .config import Settings, SigningKey
+from .guard import Guard
 from .routes import admin, operations, purchases
 from .schemas import BODY_SCHEMAS
 from .service import Oracle
@@ -48,6 +50,12 @@ def create_app(
 
     app = FastAPI(title="Black Gold mint oracle", version=__version__, lifespan=lifespan, description=DESCRIPTION)
     app.state.oracle = orc
+    app.add_middleware(
+        Guard,
+        limit=settings.max_body_bytes,
+        admin_token=settings.admin_token,
+        on_too_large=orc.metrics.rejected.labels("body_too_large").inc,
+    )
     for router in (purchases, operations, admin):
         app.include_router(router)
 

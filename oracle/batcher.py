@@ -31,6 +31,8 @@ from typing import Any, Literal
 
 from web3.exceptions import Web3Exception
 
+from blackgold.redact import redact_text
+
 from .chain import GWEI, Chain, ChainUnavailable, TransactionReverted
 from .config import Settings
 from .metrics import Metrics
@@ -106,12 +108,12 @@ class Batcher:
                 log.info("holding for %.1fs: %s", exc.seconds, exc)
                 self.stop_event.wait(exc.seconds)
             except (Web3Exception, ValueError) as exc:  # RPC-level errors (insufficient funds, nonce, ...)
-                self._fail(f"{type(exc).__name__}: {exc}")
+                self._fail(redact_text(f"{type(exc).__name__}: {exc}"))
                 log.warning("chain error, retrying in %.1fs: %s", backoff, exc)
                 self.stop_event.wait(backoff)
                 backoff = min(backoff * 2, self.s.backoff_max_seconds)
             except Exception as exc:  # keep the loop alive whatever happens; the store keeps the truth
-                self.last_error = f"{type(exc).__name__}: {exc}"
+                self.last_error = redact_text(f"{type(exc).__name__}: {exc}")
                 log.exception("batcher step failed, retrying in %.1fs", backoff)
                 self.stop_event.wait(backoff)
                 backoff = min(backoff * 2, self.s.backoff_max_seconds)

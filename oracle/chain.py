@@ -26,10 +26,11 @@ from web3.exceptions import (
     Web3RPCError,
 )
 from web3.logs import DISCARD
-from web3.types import Nonce, TxParams, Wei
+from web3.types import EventData, Nonce, TxParams, Wei
 
 from blackgold.deployment import artifact_abi
 from blackgold.errors import ChainUnavailable, DeploymentError, RevertDecoder, TransactionReverted
+from blackgold.redact import redact_url
 
 from .config import ConfigError, Settings, SigningKey
 from .models import MintedFacts
@@ -120,7 +121,7 @@ class Chain:
         try:
             return fn(*args, **kwargs)
         except (requests.exceptions.RequestException, ConnectionError, OSError) as exc:
-            raise ChainUnavailable(f"{type(exc).__name__}: RPC {self.rpc_url} unreachable") from None
+            raise ChainUnavailable(f"{type(exc).__name__}: RPC {redact_url(self.rpc_url)} unreachable") from None
         except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
             raise self._decoder.decode(exc) from None
 
@@ -259,7 +260,7 @@ class Chain:
         return counts
 
 
-def _facts(ev: Any, tx_hash: str) -> MintedFacts:
+def _facts(ev: EventData, tx_hash: str) -> MintedFacts:
     a = ev["args"]
     return MintedFacts(
         tx_hash=tx_hash,

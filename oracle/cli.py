@@ -24,6 +24,7 @@ from collections.abc import Callable
 from blackgold.errors import BlackGoldError
 
 from .config import ConfigError, Settings, load_signing_key
+from .logs import configure as configure_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,7 +152,7 @@ def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
     key = load_signing_key(settings)
     if key is None:
         raise ConfigError("reconcile needs the oracle key (ORACLE_PRIVATE_KEY or keystore_file)")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging("info", "%(levelname)s %(name)s: %(message)s")
     result = Batcher(settings, Store(settings.database_url), Chain.from_settings(settings, key)).reconcile()
     print(json.dumps(result))
     return 0
@@ -173,14 +174,17 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.port = args.port
     if args.no_batcher:
         settings.batcher_enabled = False
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_level)
     key = load_signing_key(settings)
     if key is None and settings.batcher_enabled:
         logging.getLogger("oracle").warning("no oracle key configured: accepting only, nothing will be minted")
     else:
         logging.getLogger("oracle").info("oracle key %s", key.address if key else None)
     app = create_app(settings, key)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level.lower(), access_log=False)
+    # log_config=None: uvicorn's loggers propagate to the root handler, which redacts (oracle.logs)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level=args.log_level.lower(), access_log=False, log_config=None
+    )
     return 0
 
 

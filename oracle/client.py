@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from eth_account import Account
 
-from .receipts import ZERO_ADDRESS, Domain, Receipt, Refund, order_ref, sign_receipt, sign_refund
+from .receipts import ZERO_ADDRESS, Domain, Read, Receipt, Refund, order_ref, sign_read, sign_receipt, sign_refund
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -41,7 +41,7 @@ class OracleClient:
         self,
         base_url: str,
         backend_id: str,
-        private_key: Any,
+        private_key: bytes | str,
         *,
         domain: Domain | None = None,
         http: httpx.Client | None = None,
@@ -111,8 +111,14 @@ class OracleClient:
     ) -> dict[str, Any]:
         return self.submit(self.receipt(order_id, consumer, supplier, amount, **kwargs))
 
+    def read_headers(self, ref: str, at: int | None = None) -> dict[str, str]:
+        """The X-Backend-Auth header proving this backend reads `ref` (an EIP-712 `Read`, valid a few minutes)."""
+        read = Read(backend=self.backend_id, order_ref=ref.lower(), at=int(time.time()) if at is None else at)
+        return {"X-Backend-Auth": f"{self.backend_id}:{read.at}:{sign_read(read, self.domain(), self._key)}"}
+
     def status(self, ref: str) -> dict[str, Any]:
-        return self._request("GET", f"/purchases/{ref}")
+        """The full record (signed as this backend: only its own purchases)."""
+        return self._request("GET", f"/purchases/{ref}", headers=self.read_headers(ref))
 
     def refund(self, ref: str, reason: str = "", refunded_at: int | None = None) -> dict[str, Any]:
         refund = Refund(

@@ -24,9 +24,11 @@ from typing import Any
 from blackgold.deployment import Deployment, default_path
 from blackgold.errors import BlackGoldError, DeploymentError
 from blackgold.paths import BUILD_DIR
+from blackgold.redact import MASK, redact_url
 
 ENV_PREFIX = "ORACLE_"
 SECRET_FIELDS = {"admin_token"}
+URL_FIELDS = {"database_url", "rpc_url"}
 MAX_SQL_BIGINT = 2**63 - 1
 
 
@@ -49,6 +51,7 @@ class Settings:
     # --- signing key (never logged)
     keystore_file: str = ""
     keystore_password_file: str = ""
+    allow_insecure_key_files: bool = False  # accept key/password files readable by group or others
     # --- HTTP
     host: str = "127.0.0.1"
     port: int = 8080
@@ -120,11 +123,13 @@ class Settings:
             raise ConfigError("max_referrer_bps must be at most 10000")
 
     def public_dict(self) -> dict[str, Any]:
-        """Settings with secrets masked, for `status`/logs."""
+        """Settings with secrets masked (tokens; passwords and API keys in URLs), for `config` and logs."""
         out = dataclasses.asdict(self)
         for name in SECRET_FIELDS:
             if out.get(name):
-                out[name] = "***"
+                out[name] = MASK
+        for name in URL_FIELDS:
+            out[name] = redact_url(out[name])
         return out
 
     # ------------------------------------------------------------------ deployment
@@ -215,8 +220,10 @@ def load_signing_key(settings: Settings, env: Mapping[str, str] | None = None) -
     if settings.keystore_file:
         from eth_account import Account
 
+        _private_file(settings.keystore_file, settings.allow_insecure_key_files)
         password = env.get(ENV_PREFIX + "KEYSTORE_PASSWORD")
         if password is None and settings.keystore_password_file:
+            _private_file(settings.keystore_password_file, settings.allow_insecure_key_files)
             password = Path(settings.keystore_password_file).read_text().rstrip("\n")
         if password is None:
             raise ConfigError("keystore_file is set but no ORACLE_KEYSTORE_PASSWORD / keystore_password_file")
@@ -226,3 +233,16 @@ def load_signing_key(settings: Settings, env: Mapping[str, str] | None = None) -
         except (OSError, ValueError):
             raise ConfigError(f"cannot decrypt keystore {settings.keystore_file}") from None
     return None
+
+
+def _private_file(path: str, allow_insecure: bool) -> None:
+    """Refuse a key or password file that group or others may read (unless explicitly allowed)."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    if mode & 0o077 and not allow_insecure:
+        raise ConfigError(
+            f"{path} is readable by group or others (mode {mode & 0o777:o}): run `chmod 600 {path}`, "
+            "or set allow_insecure_key_files (ORACLE_ALLOW_INSECURE_KEY_FILES=1) to accept it"
+        )

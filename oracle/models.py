@@ -124,16 +124,35 @@ class Purchase(Base):
             out[m.name] = str(value) if m.type == "uint256" else value
         return out
 
+    def grams(self) -> dict[str, str | None] | None:
+        if self.consumer_grams is None:
+            return None
+        return {
+            "consumer": self.consumer_grams,
+            "referrer": self.referrer_grams,
+            "supplier": self.supplier_grams,
+            "platform": self.platform_grams,
+        }
+
+    def public_dict(self) -> dict[str, Any] | None:
+        """What anyone can read on chain about this purchase (its PurchaseMined event); None until minted."""
+        if self.status != PurchaseStatus.MINTED:
+            return None
+        return {
+            "ref": self.ref,
+            "status": self.status,
+            "consumer": self.consumer,
+            "referrer": self.referrer,
+            "supplier": self.supplier,
+            "amount": str(self.amount),
+            "txHash": self.tx_hash,
+            "blockNumber": self.block_number,
+            "grams": self.grams(),
+            "rate": self.rate,
+        }
+
     def to_dict(self) -> dict[str, Any]:
-        """The full record (GET /purchases/{ref} for its backend, the CLI's `status`)."""
-        grams = None
-        if self.consumer_grams is not None:
-            grams = {
-                "consumer": self.consumer_grams,
-                "referrer": self.referrer_grams,
-                "supplier": self.supplier_grams,
-                "platform": self.platform_grams,
-            }
+        """The full record: for its backend (signed read, or the submission's answer), the admin and the CLI."""
         return {
             "ref": self.ref,
             "status": self.status,
@@ -146,7 +165,7 @@ class Purchase(Base):
             "txHash": self.tx_hash,
             "blockNumber": self.block_number,
             "batchId": self.batch_id,
-            "grams": grams,
+            "grams": self.grams(),
             "rate": self.rate,
         }
 

@@ -10,6 +10,7 @@ Domain   EIP712Domain(string name,string version,uint256 chainId,address verifyi
 Receipt  Receipt(string backend,string orderId,address consumer,address referrer,address supplier,
                  uint256 amount,string currency,uint64 paidAt,uint16 referrerBps)
 Refund   Refund(string backend,bytes32 orderRef,string reason,uint64 refundedAt)
+Read     Read(string backend,bytes32 orderRef,uint64 at)     (a backend reading its own purchase's full record)
 
 The on-chain order reference is `keccak256(abi.encode(string backend, string orderId))`: unique per
 platform, and one backend cannot claim another backend's references.
@@ -225,11 +226,23 @@ class Refund(_Typed):
     PRIMARY: ClassVar[str] = "Refund"
 
 
+@dataclass(frozen=True)
+class Read(_Typed):
+    """A backend's signed request to read one of its purchases (GET /purchases/{ref} with X-Backend-Auth)."""
+
+    backend: str = field(metadata=member("backend", "string", "the backend reading"))
+    order_ref: str = field(metadata=member("orderRef", "bytes32", "the purchase it reads (as in the URL)"))
+    at: int = field(metadata=member("at", "uint64", "unix seconds when signed (valid for a few minutes)"))
+
+    PRIMARY: ClassVar[str] = "Read"
+
+
 DOMAIN_FIELDS = Domain.FIELDS
 RECEIPT_FIELDS = eip712_fields(Receipt)
 REFUND_FIELDS = eip712_fields(Refund)
+READ_FIELDS = eip712_fields(Read)
 DOMAIN_TYPEHASH = keccak(_type_string("EIP712Domain", DOMAIN_FIELDS))
-for _cls in (Receipt, Refund):
+for _cls in (Receipt, Refund, Read):
     _cls.MEMBERS = members(_cls)
     _cls.TYPEHASH = keccak(_type_string(_cls.PRIMARY, eip712_fields(_cls)))
 RECEIPT_MEMBERS = Receipt.MEMBERS
@@ -237,7 +250,7 @@ REFUND_MEMBERS = Refund.MEMBERS
 
 
 # ---------------------------------------------------------------------- signing (eth-account)
-TYPES: dict[str, type[_Typed]] = {"Receipt": Receipt, "Refund": Refund}
+TYPES: dict[str, type[_Typed]] = {"Receipt": Receipt, "Refund": Refund, "Read": Read}
 
 
 def _signable(domain: Domain, primary: str, message: dict[str, Any]) -> SignableMessage:
@@ -248,18 +261,22 @@ def _signable(domain: Domain, primary: str, message: dict[str, Any]) -> Signable
     )
 
 
-def _sign(typed: _Typed, domain: Domain, private_key: Any) -> str:
+def _sign(typed: _Typed, domain: Domain, private_key: bytes | str) -> str:
     signed = Account.sign_message(_signable(domain, typed.PRIMARY, typed.message()), private_key)
     return "0x" + bytes(signed.signature).hex()
 
 
-def sign_receipt(receipt: Receipt, domain: Domain, private_key: Any) -> str:
+def sign_receipt(receipt: Receipt, domain: Domain, private_key: bytes | str) -> str:
     """0x-hex 65-byte signature of the receipt by `private_key`."""
     return _sign(receipt, domain, private_key)
 
 
-def sign_refund(refund: Refund, domain: Domain, private_key: Any) -> str:
+def sign_refund(refund: Refund, domain: Domain, private_key: bytes | str) -> str:
     return _sign(refund, domain, private_key)
+
+
+def sign_read(read: Read, domain: Domain, private_key: bytes | str) -> str:
+    return _sign(read, domain, private_key)
 
 
 def eth_account_digest(domain: Domain, primary: str, message: dict[str, Any]) -> bytes:
@@ -284,6 +301,8 @@ def recover_signer(digest: bytes, signature: str) -> str:
         raise BadSignatureError("signature is not hex") from None
     if len(raw) != 65:
         raise BadSignatureError("signature must be 65 bytes")
+    if int.from_bytes(raw[32:64], "big") > SECP256K1_N // 2:
+        raise BadSignatureError("signature is not canonical: s is in the upper half (EIP-2)")
     v = raw[64]
     if v >= 27:
         v -= 27

@@ -2,12 +2,14 @@
 the service (oracle.service.Oracle) and turns its (status, payload) answer into a response.
 
     POST /purchases                    a signed receipt -> 201 (new) / 200 (same receipt again) / 409 / 4xx
-    GET  /purchases/{ref}              status, timestamps, tx hash and grams per role
+    GET  /purchases/{ref}              its backend (signed Read) / admin: the record; others: on-chain facts only
     POST /purchases/{ref}/refund       a signed refund (same backend) before submission
     GET  /receipt-domain               the EIP-712 domain and types backends sign with
     GET  /health                       store, chain, signer balance, backlog (503 if the store is down)
     GET  /metrics                      Prometheus
     /admin/backends...                 register / list / disable / enable backends (admin token)
+
+The admin token and the body limit are enforced before any route runs (oracle.guard).
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from .deps import OracleDep, admin_denied, read_limited, too_large
+from .deps import OracleDep
+from .guard import admin_refusal
 from .metrics import CONTENT_TYPE
-from .receipts import DOMAIN_FIELDS, RECEIPT_FIELDS, REFUND_FIELDS
+from .receipts import DOMAIN_FIELDS, READ_FIELDS, RECEIPT_FIELDS, REFUND_FIELDS
 from .schemas import ERROR_RESPONSES, BackendIn, BackendView, ErrorBody, PurchaseView
-from .service import Oracle, error, validate_backend
+from .service import READ_HEADER, Oracle, error, validate_backend
 from .store import NotFound
 
 purchases = APIRouter(tags=["purchases"])
@@ -55,23 +58,20 @@ def _json(answer: tuple[int, Any]) -> JSONResponse:
 )
 async def post_purchase(request: Request, orc: OracleDep) -> Response:
     start = time.perf_counter()
-    limit = orc.settings.max_body_bytes
-    body = await read_limited(request, limit)
-    if body is None:
-        orc.metrics.rejected.labels("body_too_large").inc()
-        return too_large(limit)
-    answer = await orc.submit(body)
+    answer = await orc.submit(await request.body())
     orc.metrics.request_latency.labels("POST /purchases").observe(time.perf_counter() - start)
     return _json(answer)
 
 
 @purchases.get(
     "/purchases/{ref}",
-    summary="A purchase's status",
+    summary="A purchase: the full record for its backend (signed X-Backend-Auth) or the admin; else what is on chain",
     responses={200: {"model": PurchaseView}, 404: {"model": ErrorBody}},
 )
-def get_purchase(ref: str, orc: OracleDep) -> Response:
-    return _json(orc.purchase(ref))
+def get_purchase(ref: str, request: Request, orc: OracleDep) -> Response:
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    admin = admin_refusal(orc.settings.admin_token, headers) is None
+    return _json(orc.purchase(ref, request.headers.get(READ_HEADER), admin))
 
 
 @purchases.post(
@@ -81,18 +81,19 @@ def get_purchase(ref: str, orc: OracleDep) -> Response:
     openapi_extra=_body_doc("RefundSubmission"),
 )
 async def post_refund(ref: str, request: Request, orc: OracleDep) -> Response:
-    limit = orc.settings.max_body_bytes
-    body = await read_limited(request, limit)
-    if body is None:
-        return too_large(limit)
-    return _json(await run_in_threadpool(orc.refund, ref, body))
+    return _json(await run_in_threadpool(orc.refund, ref, await request.body()))
 
 
 @purchases.get("/receipt-domain", summary="The EIP-712 domain and types to sign with")
 def receipt_domain(orc: OracleDep) -> dict[str, Any]:
     return {
         "domain": orc.domain.as_dict(),
-        "types": {"EIP712Domain": DOMAIN_FIELDS, "Receipt": RECEIPT_FIELDS, "Refund": REFUND_FIELDS},
+        "types": {
+            "EIP712Domain": DOMAIN_FIELDS,
+            "Receipt": RECEIPT_FIELDS,
+            "Refund": REFUND_FIELDS,
+            "Read": READ_FIELDS,
+        },
         "orderRef": "keccak256(abi.encode(string backend, string orderId))",
     }
 
@@ -110,16 +111,12 @@ def metrics(orc: OracleDep) -> Response:
 
 # ---------------------------------------------------------------------- admin
 @admin.get("/backends", summary="List registered backends (admin token)", response_model=list[BackendView])
-def list_backends(request: Request, orc: OracleDep) -> Response:
-    if (denied := admin_denied(request)) is not None:
-        return denied
+def list_backends(orc: OracleDep) -> Response:
     return JSONResponse([b.to_dict() for b in orc.store.list_backends()])
 
 
 @admin.post("/backends", status_code=201, summary="Register a backend key (admin token)", response_model=BackendView)
-def add_backend(request: Request, backend: BackendIn, orc: OracleDep) -> Response:
-    if (denied := admin_denied(request)) is not None:
-        return denied
+def add_backend(backend: BackendIn, orc: OracleDep) -> Response:
     problems = validate_backend(backend.id, backend.address)
     if problems:
         body = {"error": "rejected", "reason": problems[0].code, "errors": [p.as_dict() for p in problems]}
@@ -128,18 +125,16 @@ def add_backend(request: Request, backend: BackendIn, orc: OracleDep) -> Respons
 
 
 @admin.post("/backends/{backend_id}/disable", summary="Disable a backend (admin token)", response_model=BackendView)
-def disable_backend(request: Request, backend_id: str, orc: OracleDep) -> Response:
-    return _set_active(request, orc, backend_id, False)
+def disable_backend(backend_id: str, orc: OracleDep) -> Response:
+    return _set_active(orc, backend_id, False)
 
 
 @admin.post("/backends/{backend_id}/enable", summary="Re-enable a backend (admin token)", response_model=BackendView)
-def enable_backend(request: Request, backend_id: str, orc: OracleDep) -> Response:
-    return _set_active(request, orc, backend_id, True)
+def enable_backend(backend_id: str, orc: OracleDep) -> Response:
+    return _set_active(orc, backend_id, True)
 
 
-def _set_active(request: Request, orc: Oracle, backend_id: str, active: bool) -> Response:
-    if (denied := admin_denied(request)) is not None:
-        return denied
+def _set_active(orc: Oracle, backend_id: str, active: bool) -> Response:
     try:
         return JSONResponse(orc.store.set_backend_active(backend_id, active).to_dict())
     except NotFound:

@@ -12,30 +12,25 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from blackgold.redact import redact_text, redact_url
+
 from . import __version__
 from .batcher import Batcher
 from .chain import Chain, ChainUnavailable
 from .config import ConfigError, Settings, SigningKey
+from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError, to_checksum
 from .metrics import Metrics
 from .models import Purchase
-from .receipts import Domain
+from .receipts import Domain, Read, recover_signer
 from .status import BACKLOG
 from .store import Conflict, NotFound, Store
-from .verification import (
-    BACKEND_ID_RE,
-    BYTES32_RE,
-    HEX_ADDRESS_RE,
-    FieldError,
-    Limits,
-    VerificationError,
-    VerifiedPurchase,
-    Verifier,
-    to_checksum,
-)
+from .verification import Limits, VerificationError, VerifiedPurchase, Verifier
 
 log = logging.getLogger("oracle.service")
 
 Answer = tuple[int, dict[str, Any]]
+READ_HEADER = "X-Backend-Auth"
+READ_WINDOW_SECONDS = 300
 
 
 class ChainWatcher:
@@ -102,6 +97,14 @@ def validate_backend(backend_id: str, address: str) -> list[FieldError]:
     return problems
 
 
+def system_addresses(settings: Settings, domain: Domain) -> frozenset[str]:
+    """The system's own contracts (every contract of the deployment, and PurchaseMining), checksummed."""
+    deployment = settings.deployment()
+    addresses = set(deployment.contracts.values()) if deployment is not None else set()
+    addresses.add(domain.verifying_contract)
+    return frozenset(to_checksum(a) for a in addresses if HEX_ADDRESS_RE.match(a))
+
+
 def error(reason: str, message: str, kind: str = "error") -> dict[str, Any]:
     return {"error": kind, "reason": reason, "message": message, "errors": []}
 
@@ -152,6 +155,7 @@ class Oracle:
             backend_lookup=self.store.backend_lookup(settings.backend_cache_seconds),
             referrer_bps_bound=self.watcher.referrer_bound,
             clock=clock,
+            system_addresses=system_addresses(settings, self.domain),
         )
         self.metrics.set_backlog_source(self.store.counts)
         self.batcher: Batcher | None = None
@@ -190,12 +194,40 @@ class Oracle:
         problem = {"field": "receipt.orderId", "code": "order_ref_conflict", "message": str(exc)}
         return 409, {**error("order_ref_conflict", str(exc), "conflict"), "ref": vp.ref, "errors": [problem]}
 
-    def purchase(self, ref: str) -> Answer:
+    def purchase(self, ref: str, credentials: str | None = None, admin: bool = False) -> Answer:
+        """The full record for its backend (`credentials`: a signed Read, see `reader`) and the admin; anyone
+        else gets at most what is on chain (a minted purchase's PurchaseMined facts), else 404."""
         ref = ref.lower()
         record: Purchase | None = self.store.get(ref) if BYTES32_RE.match(ref) else None
-        if record is None:
+        reader = None
+        if credentials is not None and not admin:
+            reader = self.reader(ref, credentials)
+            if reader is None:
+                return 401, error(
+                    "bad_credentials",
+                    f"{READ_HEADER} is not a fresh signed Read of this reference by a registered, active backend",
+                )
+        if record is not None and (admin or (reader is not None and reader == record.backend_id)):
+            return 200, record.to_dict()
+        public = record.public_dict() if record is not None and reader is None else None
+        if public is None:
             return 404, error("not_found", "no purchase with this reference")
-        return 200, record.to_dict()
+        return 200, public
+
+    def reader(self, ref: str, credentials: str) -> str | None:
+        """The backend id a `backend:at:signature` credential proves (an EIP-712 `Read` of `ref`, signed within
+        READ_WINDOW_SECONDS by the backend's registered key), or None."""
+        try:
+            backend, at_text, signature = credentials.split(":")
+            read = Read(backend=backend, order_ref=ref, at=int(at_text))
+            signer = recover_signer(read.digest(self.domain), signature)
+        except ValueError:  # malformed, or a bad signature (BadSignatureError is a ValueError)
+            return None
+        info = self.verifier.backend_lookup(backend)
+        fresh = abs(self.verifier.clock() - read.at) <= READ_WINDOW_SECONDS
+        if info is None or not info.active or info.address != signer or not fresh:
+            return None
+        return backend
 
     def refund(self, ref: str, body: bytes) -> Answer:
         ref = ref.lower()
@@ -243,7 +275,7 @@ class Oracle:
     def _chain_health(self) -> dict[str, Any]:
         chain: dict[str, Any] = {
             "ok": False,
-            "rpc_url": self.settings.rpc_url,
+            "rpc_url": redact_url(self.settings.rpc_url),
             "chain_id": self.domain.chain_id,
             "mining": self.domain.verifying_contract,
         }
@@ -252,5 +284,5 @@ class Oracle:
                 chain["block"] = self.quick_chain.block_number()
                 chain["ok"] = True
             except ChainUnavailable as exc:
-                chain["error"] = str(exc)
+                chain["error"] = redact_text(str(exc))
         return chain

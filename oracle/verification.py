@@ -10,17 +10,36 @@ Codes (also the `reason` label of the rejected-purchases metric):
     invalid_characters, invalid_address, address_not_checksummed, zero_address, amount_not_positive,
     amount_too_large, unsupported_currency, paid_at_in_future, paid_at_too_old, referrer_bps_too_large,
     referrer_bps_bound_unavailable, bad_signature, unknown_backend, backend_disabled, wrong_signer,
-    order_ref_mismatch
+    order_ref_mismatch, system_contract
+
+Input policy: every text field refuses control characters and invisible ones (format characters such as
+zero-width spaces and bidi overrides, line/paragraph separators, private use); uint fields are JSON integers,
+and only `amount` may also be a decimal string; signatures must be canonical (low s, EIP-2); the system's own
+contracts are never a consumer, referrer or supplier.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .fields import (
+    BACKEND_ID_RE,
+    BYTES32_RE,
+    MAX_BPS,
+    MAX_ORDER_ID,
+    MAX_REASON,
+    SIGNATURE_RE,
+    UINT64_MAX,
+    FieldError,
+    JsonObject,
+    check_unknown,
+    parse_address,
+    parse_string,
+    parse_uint,
+)
 from .receipts import (
     RECEIPT_MEMBERS,
     REFUND_MEMBERS,
@@ -32,18 +51,7 @@ from .receipts import (
     recover_signer,
 )
 
-try:  # the fast path: Rust/C implementation that eth-utils itself prefers when present
-    from cchecksum import to_checksum_address as _to_checksum
-except ImportError:  # pragma: no cover
-    from eth_utils.address import to_checksum_address as _to_checksum
-
 T = TypeVar("T")
-JsonObject = dict[str, Any]
-
-
-def to_checksum(address: str) -> str:
-    """EIP-55 checksummed form of a 0x + 40 hex address."""
-    return str(_to_checksum(address))
 
 
 def _known(value: T | None) -> T:
@@ -53,26 +61,10 @@ def _known(value: T | None) -> T:
     return value
 
 
-BACKEND_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-HEX_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
-SIGNATURE_RE = re.compile(r"^0x[0-9a-fA-F]{130}$")
-BYTES32_RE = re.compile(r"^0x[0-9a-f]{64}$")
-MAX_ORDER_ID = 128
-MAX_REASON = 256
-MAX_BPS = 10_000
 RECEIPT_KEYS = frozenset(m.name for m in RECEIPT_MEMBERS)
+#: Which uint members may come as decimal strings (the receipt definition says: only `amount`).
+DECIMAL_STRINGS = {m.name: m.decimal_string for m in RECEIPT_MEMBERS}
 REFUND_KEYS = frozenset(m.name for m in REFUND_MEMBERS)
-UINT64_MAX = 2**64 - 1
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "code": self.code, "message": self.message}
 
 
 class VerificationError(Exception):
@@ -128,6 +120,8 @@ class Verifier:
     backend_lookup: Callable[[str], BackendInfo | None]
     referrer_bps_bound: Callable[[], int | None] = lambda: MAX_BPS  # None: unknown right now
     clock: Callable[[], float] = time.time
+    #: the system's own contracts (token, PurchaseMining, governor, timelock, ...): never a participant
+    system_addresses: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ purchases
     def verify_purchase(self, body: Any) -> VerifiedPurchase:
@@ -136,17 +130,18 @@ class Verifier:
         if receipt_obj is None:
             raise VerificationError(errors)
         r = receipt_obj
-        _unknown(r, RECEIPT_KEYS, "receipt", errors)
-        backend = _string(r, "backend", "receipt", errors, max_len=64, pattern=BACKEND_ID_RE)
-        order_id = _string(r, "orderId", "receipt", errors, max_len=MAX_ORDER_ID)
-        consumer = _address(r, "consumer", "receipt", errors)
-        supplier = _address(r, "supplier", "receipt", errors)
-        referrer = _address(r, "referrer", "receipt", errors, optional=True)
-        amount = _uint(r, "amount", "receipt", errors)
-        currency = _string(r, "currency", "receipt", errors, max_len=16)
-        paid_at = _uint(r, "paidAt", "receipt", errors, maximum=UINT64_MAX)
-        bps = _uint(r, "referrerBps", "receipt", errors, optional=True, maximum=2**16 - 1)
+        check_unknown(r, RECEIPT_KEYS, "receipt", errors)
+        backend = parse_string(r, "backend", "receipt", errors, max_len=64, pattern=BACKEND_ID_RE)
+        order_id = parse_string(r, "orderId", "receipt", errors, max_len=MAX_ORDER_ID)
+        consumer = parse_address(r, "consumer", "receipt", errors)
+        supplier = parse_address(r, "supplier", "receipt", errors)
+        referrer = parse_address(r, "referrer", "receipt", errors, optional=True)
+        amount = parse_uint(r, "amount", "receipt", errors, decimal_string=DECIMAL_STRINGS["amount"])
+        currency = parse_string(r, "currency", "receipt", errors, max_len=16)
+        paid_at = parse_uint(r, "paidAt", "receipt", errors, maximum=UINT64_MAX)
+        bps = parse_uint(r, "referrerBps", "receipt", errors, optional=True, maximum=2**16 - 1)
         self._check_limits(amount, currency, paid_at, bps, errors)
+        self._check_participants({"consumer": consumer, "referrer": referrer, "supplier": supplier}, errors)
         if errors:
             status = 503 if all(e.code == "referrer_bps_bound_unavailable" for e in errors) else 422
             raise VerificationError(errors, status)
@@ -166,6 +161,13 @@ class Verifier:
         return VerifiedPurchase(
             receipt=receipt, signature=signature.lower(), digest="0x" + digest.hex(), ref=receipt.order_ref
         )
+
+    def _check_participants(self, roles: dict[str, str | None], errors: list[FieldError]) -> None:
+        """Grams sent to one of the system's own contracts would be locked for good: refuse them."""
+        for role, address in roles.items():
+            if address is not None and address in self.system_addresses:
+                message = f"{role} is one of the system's own contracts: grams sent there would be locked for good"
+                errors.append(FieldError(f"receipt.{role}", "system_contract", message))
 
     def _check_limits(
         self, amount: int | None, currency: str | None, paid_at: int | None, bps: int | None, errors: list[FieldError]
@@ -217,11 +219,11 @@ class Verifier:
         obj, signature = self._envelope(body, "refund", errors)
         if obj is None:
             raise VerificationError(errors)
-        _unknown(obj, REFUND_KEYS, "refund", errors)
-        backend = _string(obj, "backend", "refund", errors, max_len=64, pattern=BACKEND_ID_RE)
-        ref = _string(obj, "orderRef", "refund", errors, max_len=66, pattern=BYTES32_RE)
-        reason = _string(obj, "reason", "refund", errors, max_len=MAX_REASON, allow_empty=True)
-        refunded_at = _uint(obj, "refundedAt", "refund", errors, maximum=UINT64_MAX)
+        check_unknown(obj, REFUND_KEYS, "refund", errors)
+        backend = parse_string(obj, "backend", "refund", errors, max_len=64, pattern=BACKEND_ID_RE)
+        ref = parse_string(obj, "orderRef", "refund", errors, max_len=66, pattern=BYTES32_RE)
+        reason = parse_string(obj, "reason", "refund", errors, max_len=MAX_REASON, allow_empty=True)
+        refunded_at = parse_uint(obj, "refundedAt", "refund", errors, maximum=UINT64_MAX)
         if ref is not None and ref != path_ref:
             errors.append(
                 FieldError("refund.orderRef", "order_ref_mismatch", "orderRef must equal the reference in the URL")
@@ -241,7 +243,7 @@ class Verifier:
         if not isinstance(body, dict):
             errors.append(FieldError("body", "not_an_object", "the body must be a JSON object"))
             return None, ""
-        _unknown(body, {key, "signature"}, "", errors)
+        check_unknown(body, {key, "signature"}, "", errors)
         inner = body.get(key)
         if inner is None:
             errors.append(FieldError(key, "missing", f"{key} is required"))
@@ -288,119 +290,3 @@ class Verifier:
             raise VerificationError(
                 [FieldError("signature", "wrong_signer", f"not signed by backend {backend_id!r}'s registered key")], 401
             )
-
-
-# ---------------------------------------------------------------------- field parsers
-def _unknown(obj: JsonObject, allowed: frozenset[str] | set[str], prefix: str, errors: list[FieldError]) -> None:
-    for key in obj:
-        if key not in allowed:
-            name = f"{prefix}.{key}" if prefix else str(key)
-            errors.append(FieldError(_printable(name), "unknown_field", "unknown field"))
-
-
-def _printable(text: str) -> str:
-    return text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:80]
-
-
-def _string(
-    obj: JsonObject,
-    key: str,
-    prefix: str,
-    errors: list[FieldError],
-    *,
-    max_len: int,
-    pattern: re.Pattern[str] | None = None,
-    allow_empty: bool = False,
-) -> str | None:
-    name = f"{prefix}.{key}"
-    if key not in obj or obj[key] is None:
-        errors.append(FieldError(name, "missing", f"{key} is required"))
-        return None
-    value = obj[key]
-    if not isinstance(value, str):
-        errors.append(FieldError(name, "wrong_type", f"{key} must be a string"))
-        return None
-    if not value and not allow_empty:
-        errors.append(FieldError(name, "empty", f"{key} must not be empty"))
-        return None
-    if len(value) > max_len:
-        errors.append(FieldError(name, "too_long", f"{key} must be at most {max_len} characters"))
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        errors.append(FieldError(name, "invalid_characters", f"{key} is not valid UTF-8 text"))
-        return None
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        errors.append(FieldError(name, "invalid_characters", f"{key} must not contain control characters"))
-        return None
-    if pattern is not None and not pattern.match(value):
-        errors.append(FieldError(name, "invalid_characters", f"{key} has an invalid format"))
-        return None
-    return value
-
-
-def _address(obj: JsonObject, key: str, prefix: str, errors: list[FieldError], optional: bool = False) -> str | None:
-    name = f"{prefix}.{key}"
-    value = obj.get(key)
-    if value is None:
-        if optional:
-            return ZERO_ADDRESS
-        errors.append(FieldError(name, "missing", f"{key} is required"))
-        return None
-    if not isinstance(value, str) or not HEX_ADDRESS_RE.match(value):
-        errors.append(FieldError(name, "invalid_address", f"{key} must be a 0x-prefixed 20-byte hex address"))
-        return None
-    if value == ZERO_ADDRESS:
-        if optional:
-            return ZERO_ADDRESS
-        errors.append(FieldError(name, "zero_address", f"{key} must not be the zero address"))
-        return None
-    if to_checksum(value) != value:
-        errors.append(FieldError(name, "address_not_checksummed", f"{key} must be an EIP-55 checksummed address"))
-        return None
-    return value
-
-
-def _uint(
-    obj: JsonObject,
-    key: str,
-    prefix: str,
-    errors: list[FieldError],
-    *,
-    optional: bool = False,
-    maximum: int = 2**256 - 1,
-) -> int | None:
-    name = f"{prefix}.{key}"
-    value = obj.get(key)
-    if value is None:
-        if optional:
-            return 0
-        errors.append(FieldError(name, "missing", f"{key} is required"))
-        return None
-    if isinstance(value, bool):
-        errors.append(FieldError(name, "wrong_type", f"{key} must be an integer"))
-        return None
-    if isinstance(value, str):  # decimal string, for JavaScript clients and big values
-        if not value.isascii() or not value.isdigit() or len(value) > 78:
-            errors.append(FieldError(name, "wrong_type", f"{key} must be an integer or a decimal string"))
-            return None
-        value = int(value)
-    if not isinstance(value, int):
-        errors.append(FieldError(name, "wrong_type", f"{key} must be an integer"))
-        return None
-    if value < 0:
-        if key == "amount":
-            errors.append(FieldError(name, "amount_not_positive", "amount must be greater than 0"))
-        else:
-            errors.append(FieldError(name, "wrong_type", f"{key} must not be negative"))
-        return None
-    if value > maximum:
-        if key == "referrerBps":
-            errors.append(FieldError(name, "referrer_bps_too_large", f"referrerBps must be at most {MAX_BPS}"))
-        elif key == "amount":
-            errors.append(FieldError(name, "amount_too_large", "amount is too large"))
-        else:
-            errors.append(FieldError(name, "wrong_type", f"{key} is out of range"))
-        return None
-    return value

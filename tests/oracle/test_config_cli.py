@@ -57,9 +57,11 @@ def test_signing_key_from_env_and_keystore(tmp_path):
     assert acct.key.hex().removeprefix("0x") not in repr(key) and "***" in str(key)
     keystore = tmp_path / "key.json"
     keystore.write_text(json.dumps(Account.encrypt(acct.key, "pw", iterations=2)))
+    keystore.chmod(0o600)  # key files must not be readable by others
     s = Settings.load(env={}, keystore_file=str(keystore))
     assert load_signing_key(s, env={"ORACLE_KEYSTORE_PASSWORD": "pw"}).address == acct.address
     (tmp_path / "pw.txt").write_text("pw\n")
+    (tmp_path / "pw.txt").chmod(0o600)
     s2 = Settings.load(env={}, keystore_file=str(keystore), keystore_password_file=str(tmp_path / "pw.txt"))
     assert load_signing_key(s2, env={}).address == acct.address
     with pytest.raises(ConfigError, match="cannot decrypt"):
