@@ -13,10 +13,11 @@ NETWORK ?= ganache-cli
 export SOLCX_BINARY_PATH := $(SOLCX_DIR)
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup test unit demo compile lint lint-py bench lock clean help
+.PHONY: setup test unit demo app chromium compile lint lint-py bench lock clean help
 
 help:
 	@echo "make demo   - deploy and run Black Gold end to end on a fresh local Ganache"
+	@echo "make app    - the holders' web app on a fresh local Ganache (deploy, a few purchases), until Ctrl-C"
 	@echo "make test   - install what is missing and run the whole test suite on Ganache"
 	@echo "make setup  - only install (venv, npm packages, compiler launcher)"
 	@echo "make lint   - static analysis: slither over contracts/, ruff and mypy over Python"
@@ -66,12 +67,23 @@ lint: setup lint-py
 unit: setup
 	$(BIN)/python -m pytest -q -p no:pytest-brownie tests/unit
 
-test: setup compile lint unit
+# Debian's Chromium for the browser tests (Playwright drives it; its own browser download cannot work here),
+# and a CJK font so the Chinese page renders in screenshots.
+chromium:
+	@test -x /usr/bin/chromium || { echo "==> apt-get install chromium"; apt-get update && apt-get install -y chromium fonts-wqy-microhei; }
+
+test: setup compile lint unit chromium
 	$(BIN)/brownie test tests/ --network $(NETWORK) --ignore tests/unit
 
 demo: setup compile
 	@$(BIN)/python -c "import socket, sys; s = socket.socket(); sys.exit('port 8545 is in use: stop what runs there, make demo starts its own fresh Ganache' if s.connect_ex(('127.0.0.1', 8545)) == 0 else 0)"
 	$(BIN)/brownie run scripts/demo.py --network $(NETWORK)
+
+# The holders' web app on a fresh local chain: deploy (dev allocation to accounts 1..4), mine a few purchases,
+# print the dev keys to import into MetaMask, serve http://127.0.0.1:8000/ until Ctrl-C (scripts/app.py).
+app: setup compile
+	@$(BIN)/python -c "import socket, sys; s = socket.socket(); sys.exit('port 8545 is in use: stop what runs there, make app starts its own fresh Ganache' if s.connect_ex(('127.0.0.1', 8545)) == 0 else 0)"
+	$(BIN)/brownie run scripts/app.py --network $(NETWORK)
 
 bench: setup compile
 	$(BIN)/python -m bench

@@ -10,7 +10,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import BlackGoldError
 from ..redact import redact_text
-from . import chain, dividends, governance, mining
+from . import app, chain, dividends, governance, mining
 from .context import Context, add_global_options
 
 Handler = Callable[[Context, argparse.Namespace, TextIO], None]
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     mining.register(sub, command)
     dividends.register(sub, command)
     chain.register(sub, command)
+    app.register(sub, command)
     return parser
 
 

@@ -1,0 +1,109 @@
+"""The issuance vote in the browser, through the page's real wallet code: connect, self-delegate, propose a grant,
+three holders vote, the chain clock moves (evm_increaseTime + evm_mine, to times read from the governor), queue,
+execute, and the page shows the raised cap. Screenshots for docs/app.md are taken on the way."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from blackgold.governance import ProposalState
+from blackgold.units import GRAM, format_grams
+from tests.browser.conftest import PHONE, advance_to, screenshot, synced
+
+GRANT = 50_000_000
+
+
+def switch_account(page, address):
+    page.evaluate("a => window.__testWallet.setAccount(a)", address)
+    expect(page.get_by_test_id("account")).to_have_attribute("title", address)
+
+
+def delegate_in_page(page, sdk, address):
+    expect(page.get_by_test_id("delegate-prompt")).to_contain_text("but have no voting power")
+    page.get_by_test_id("self-delegate").click()
+    grams = format_grams(sdk.token.balance_of(address))
+    expect(page.get_by_test_id("voting-power")).to_have_text(f"{grams} grams")
+    expect(page.get_by_test_id("delegate-prompt")).to_have_count(0)
+    assert sdk.token.votes(address) == sdk.token.balance_of(address)
+
+
+def test_connect_delegate_propose_vote_queue_execute(open_app, sdk, accounts, chain, web3):
+    a1, a2, a3, fund = (str(accounts[i]) for i in (1, 2, 3, 8))
+    page = open_app(account=a1)
+    page.get_by_test_id("connect").click()
+    expect(page.get_by_test_id("account")).to_have_attribute("title", a1)
+    expect(page.get_by_test_id("propose-note")).to_contain_text("grams missing")
+    expect(page.get_by_test_id("propose")).to_be_disabled()
+    screenshot(page, "delegate-prompt")
+    delegate_in_page(page, sdk, a1)
+    for holder in (a2, a3):
+        switch_account(page, holder)
+        delegate_in_page(page, sdk, holder)
+    switch_account(page, a1)
+
+    advance_to(chain, web3, web3.eth.get_block("latest")["timestamp"] + 1)  # the delegation is now in the past
+    synced(page, web3)
+    expect(page.get_by_test_id("propose-note")).to_contain_text("proposing needs 1,000")
+    page.get_by_test_id("p-kind").select_option("grant")
+    page.get_by_test_id("p-amount").fill(f"{GRANT:,}")
+    page.get_by_test_id("p-recipient").fill(fund)
+    page.get_by_test_id("propose").click()
+    expect(page.get_by_test_id("message")).to_contain_text("Proposal #1 created")
+    expect(page.get_by_test_id("state-1")).to_have_text("Pending")
+    expect(page.get_by_test_id("action-1")).to_have_text(f"Raise the cap by {GRANT:,} grams and mint them to {fund}")
+    expect(page.get_by_test_id("vote-for-1")).to_be_disabled()
+    pid = sdk.governor.id_at(0)
+
+    advance_to(chain, web3, sdk.governor.snapshot(pid) + 1)
+    synced(page, web3)
+    expect(page.get_by_test_id("state-1")).to_have_text("Active")
+    page.get_by_test_id("reason-1").fill("An ecosystem fund for merchants")
+    page.get_by_test_id("vote-for-1").click()
+    expect(page.get_by_test_id("why-1")).to_have_text("You voted.")
+    for holder, support in ((a2, "for"), (a3, "against")):
+        switch_account(page, holder)
+        page.get_by_test_id(f"vote-{support}-1").click()
+        expect(page.get_by_test_id("why-1")).to_have_text("You voted.")
+    against, for_, abstain = sdk.governor.tally(pid)
+    assert for_ == sdk.token.votes(a1) + sdk.token.votes(a2) and against == sdk.token.votes(a3) and abstain == 0
+    expect(page.get_by_test_id("for-1")).to_have_text(format_grams(for_))
+    expect(page.get_by_test_id("against-1")).to_have_text(format_grams(against))
+    expect(page.get_by_test_id("quorum-1")).to_contain_text("reached")
+    reasons = [log["args"]["reason"] for log in sdk.governor.contract.events.VoteCast.get_logs(from_block=0)]
+    assert reasons == ["An ecosystem fund for merchants", "", ""]
+    screenshot(page, "proposal-active")
+
+    advance_to(chain, web3, sdk.governor.deadline(pid) + 1)
+    synced(page, web3)
+    expect(page.get_by_test_id("state-1")).to_have_text("Succeeded")
+    expect(page.get_by_test_id("execute-1")).to_be_disabled()
+    page.get_by_test_id("queue-1").click()
+    expect(page.get_by_test_id("state-1")).to_have_text("Queued")
+    expect(page.get_by_test_id("why-1")).to_contain_text("Timelock delay runs until")
+    expect(page.get_by_test_id("execute-1")).to_be_disabled()
+
+    advance_to(chain, web3, sdk.governor.eta(pid))
+    synced(page, web3)
+    page.get_by_test_id("execute-1").click()
+    expect(page.get_by_test_id("state-1")).to_have_text("Executed")
+    raised = 1_000_000_000 + GRANT
+    expect(page.get_by_test_id("result-1")).to_have_text(
+        f"Executed: cap raised from 1,000,000,000 to {raised:,} grams."
+    )
+    expect(page.get_by_test_id("token-line")).to_contain_text(f"Cap: {raised:,} grams")
+    assert ProposalState(sdk.governor.state(pid)) == ProposalState.Executed
+    assert sdk.token.cap() == raised * GRAM and sdk.token.balance_of(fund) == GRANT * GRAM
+    screenshot(page, "proposal-executed")
+
+    page.get_by_test_id("lang").click()
+    expect(page.get_by_test_id("state-1")).to_have_text("已执行")
+    expect(page.get_by_test_id("result-1")).to_have_text(f"已执行:上限从 1,000,000,000 克提高到 {raised:,} 克。")
+    screenshot(page, "proposal-executed-zh")
+    page.set_viewport_size(PHONE)
+    too_wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+            .map((el) => `${el.tagName}.${el.className}[${el.dataset.testid || ''}] ${el.textContent.slice(0, 40)}`)"""
+    )
+    assert not too_wide, too_wide  # nothing wider than a phone's screen
+    screenshot(page, "phone-zh")
