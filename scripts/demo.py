@@ -33,6 +33,7 @@ import httpx
 from brownie import accounts, web3
 from eth_account import Account
 
+from blackgold import dividends as dv
 from blackgold import governance as gov
 from blackgold.accounts import NodeSigner
 from blackgold.chain import mine_until
@@ -247,6 +248,43 @@ def issuance_vote() -> None:
           f"cap is now {format_grams(token.cap())} grams")
 
 
+def dividends_step(shop: Shop) -> None:
+    """The platform deposits 10,000 tUSD; after the 7-day stream every holder's payout equals its share of grams.
+
+    Holders with keys (the dev accounts) claim themselves; shop addresses have no keys, so the platform pays
+    them with claimFor (the asset goes to the holder, the caller only pays gas).
+    """
+    system = System.connect(web3, Deployment.load(deployment_path()))
+    token, platform = system.token, NodeSigner(accounts[0].address)
+    coin = dv.resolve_asset(system, "tUSD")
+    info = dv.info(system, coin)
+    amount = 10_000 * 10**info.decimals
+    dv.asset(system, coin).transact(platform, "mint", platform.address, amount)  # Test USD: local chains only
+    receipt = dv.deposit(system, platform, coin, amount)
+    end = int(token.call("periodEnd", coin))
+    print(f"   deposited {info.units(amount)} (tx 0x{bytes(receipt['transactionHash']).hex()[:10]}...); "
+          f"streams until the chain's clock passes {end}")
+    mine_until(web3, end + 1)
+    supply = token.total_supply()
+    dev = [NodeSigner(accounts[i].address) for i in (1, 2, 3, 4)]
+    holders = [(s.address, s) for s in dev] + [(a, None) for a in shop.suppliers[:3] + shop.consumers[:3]]
+    print(f"\n   {'holder':<44}{'grams':>16}{'share':>10}{'payout':>16}{'of 10,000':>11}")
+    paid_total = 0
+    for address, signer in holders:
+        before = int(dv.asset(system, coin).call("balanceOf", address))
+        if signer is not None:
+            dv.claim(system, signer, coin)
+        else:
+            dv.claim_for(system, platform, address, coin)
+        paid = int(dv.asset(system, coin).call("balanceOf", address)) - before
+        paid_total += paid
+        grams = token.balance_of(address)
+        print(f"   {address:<44}{format_grams(grams):>16}{100 * grams / supply:>9.3f}%"
+              f"{info.units(paid):>16}{100 * paid / amount:>10.3f}%")
+    print(f"   ... {info.units(paid_total)} paid to these {len(holders)} holders; every other holder can claim its "
+          f"share the same way (`blackgold dividends claim`)")
+
+
 def new_oracle_account() -> Any:
     """A fresh key for the oracle (Ganache's own accounts expose no keys), funded with gas money."""
     oracle = accounts.add()
@@ -271,7 +309,7 @@ def main() -> None:
     for stale in (database, database.with_name("oracle.db-wal"), database.with_name("oracle.db-shm")):
         stale.unlink(missing_ok=True)
 
-    step("1/5 deploy token, issuance vote and PurchaseMining to a fresh Ganache")
+    step("1/6 deploy token, issuance vote and PurchaseMining to a fresh Ganache")
     with quiet():
         oracle_account = new_oracle_account()
         system = deploy(oracle=oracle_account.address)
@@ -281,7 +319,7 @@ def main() -> None:
         print(f"   {name:<20}{contract.address}")
     print(f"   the deployer renounced every role; oracle {oracle_account.address}")
 
-    step("2/5 start the mint oracle")
+    step("2/6 start the mint oracle")
     admin_token = secrets.token_hex(16)
     previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     oracle, health = start_oracle(database, oracle_account.private_key, admin_token)
@@ -293,13 +331,13 @@ def main() -> None:
 
         shop = Shop.make(rng, consumers)
         orders = list(shop_orders(rng, shop, purchases))
-        step(f"3/5 play the shop: {purchases} purchases, {consumers} consumers, {len(shop.referrers)} referrers, {len(shop.suppliers)} suppliers")
+        step(f"3/6 play the shop: {purchases} purchases, {consumers} consumers, {len(shop.referrers)} referrers, {len(shop.suppliers)} suppliers")
         t0 = time.monotonic()
         play_shop(oracle.url, backend_key, orders)
         wait_all_minted(oracle.url, purchases)
         print(f"   {purchases} purchases accepted and minted in {time.monotonic() - t0:.1f}s")
 
-        step("4/5 grams mined, checked against the chain")
+        step("4/6 grams mined, checked against the chain")
         platform = mining.platform()
         per_role, per_account, minted = grams_from_records(database, platform)
         if minted != purchases:
@@ -311,8 +349,11 @@ def main() -> None:
         oracle.stop()
         signal.signal(signal.SIGTERM, previous_sigterm)
 
-    step("5/5 issuance vote: raise the cap and grant 10,000,000 grams to an ecosystem fund")
+    step("5/6 issuance vote: raise the cap and grant 10,000,000 grams to an ecosystem fund")
     issuance_vote()
+
+    step("6/6 dividends: the platform deposits 10,000 tUSD, the chain clock moves 7 days, holders claim")
+    dividends_step(shop)
 
     print(f"\nDone in {time.monotonic() - started:.0f}s.")
     print(f"  deployment file  {deployment_path()}")

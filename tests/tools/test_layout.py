@@ -24,7 +24,9 @@ def defined_in() -> dict[str, Path]:
 
 def test_folders():
     folders = {p.name for p in CONTRACTS.iterdir() if p.is_dir()}
-    assert folders == {"interfaces", "libraries", "test"}, folders
+    # extensions/: token extensions (ERC20Dividends); dev/: contracts the deploy script deploys on local chains only
+    # (Test USD); test/: test and bench contracts, never deployed by a script.
+    assert folders == {"interfaces", "libraries", "extensions", "dev", "test"}, folders
 
 
 def test_deploy_scripts_never_deploy_test_contracts():
