@@ -28,11 +28,18 @@ What is measured, on a fresh BlackGold (1e9-gram cap) + PurchaseMining with the 
   floor per purchase = (sum over the batch) / batch size. It leaves out the 21,000 intrinsic gas and the
   calldata (16 gas per non-zero byte), the token's total-supply/total-minted/checkpoint writes (amortised
   over the batch) and all computation, so a real implementation cannot reach it exactly.
+* Token before/after: the same PurchaseMining.mintBatch scenario (batches of 1 / 10 / 100, new and returning)
+  on a second fresh PurchaseMining wired to BlackGoldBatchBaseline (contracts/test/: BlackGold as it was when
+  its mintBatch bypassed `_update`), side by side with the first setup's figures for BlackGold (every
+  recipient through `_update`), same run.
+* Every measured mintBatch transaction is mined in a later second than the previous block (`chain.sleep(1)`),
+  so each appends a new total-supply checkpoint (see `_new_second`): figures no longer depend on whether two
+  transactions happened to share a wall-clock second (about 20,000 gas per transaction). The naive mints are
+  still sent back to back (several may share a second and a checkpoint): the naive figure stays a floor.
 * Replay guard candidates (contracts/test/ReplayGuardProbe.sol): gas per order marked, for
   mapping(bytes32 => bool), an OpenZeppelin BitMap keyed by the order reference, and (unsound here, for
   reference) a BitMap over dense sequence numbers.
 """
-
 from __future__ import annotations
 
 import argparse
@@ -48,13 +55,14 @@ RESULTS = ROOT / "bench" / "results" / "gas_mining.json"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.deploy import MiningSettings, add_oracle, deploy_mining, wire_mining  # noqa: E402
+from scripts.mining_deploy import MiningSettings, add_oracle, deploy_mining, wire_mining  # noqa: E402
 
 GRAM = 10**18
 BATCH_SIZES = (1, 10, 50, 100, 200)
 SUPPLIERS = 10
 AMOUNT = 19_900  # 199.00 yuan
 NAIVE_SAMPLE = 10  # purchases (x 4 mint transactions) per naive scenario
+COMPARE_SIZES = (1, 10, 100)  # BlackGold vs BlackGoldBatchBaseline
 
 # EVM gas schedule (Shanghai)
 G_COLD_SLOAD = 2_100
@@ -88,6 +96,49 @@ def _ref(web3: Any, label: str) -> str:
     return "0x" + bytes(web3.keccak(text=label)).hex()
 
 
+def _new_second() -> None:
+    """Make the next transaction land in a later second than the last block. The token's total-supply checkpoint
+    is keyed by the block timestamp: a transaction in the same second as the previous mint overwrites that
+    checkpoint (about 20,000 gas cheaper than appending one), which made figures depend on wall-clock luck. With
+    this, every measured mint appends a checkpoint, as batches a few seconds apart do in production."""
+    from brownie import chain
+
+    chain.sleep(1)
+
+
+def _setup(token_container: Any, accounts: Any, web3: Any) -> tuple[Any, Any, list[str]]:
+    """Fresh token (1e9-gram cap) + PurchaseMining (defaults, ceiling out of the way), wired, with an oracle;
+    suppliers and the platform already hold grams (warm-up batch). Returns (token, mining, suppliers)."""
+    deployer, governance, oracle, platform = accounts[0], accounts[1], accounts[2], accounts[4]
+    token = token_container.deploy(1_000_000_000 * GRAM, deployer, {"from": deployer, "required_confs": 1})
+    settings = MiningSettings(daily_ceiling_wei=10**27, platform=platform.address)  # defaults, ceiling out of the way
+    mining = deploy_mining(token, governance, deployer, settings)
+    wire_mining(token, mining, deployer)
+    add_oracle(mining, oracle, governance)
+    suppliers = [_address(web3, f"supplier-{i}") for i in range(SUPPLIERS)]
+    # Warm-up: suppliers and the platform hold grams before any measured batch (they are "returning" in both).
+    warm = [(_ref(web3, f"warm-{i}"), _address(web3, f"warm-consumer-{i}"), _address(web3, f"warm-ref-{i}"),
+             s, AMOUNT, 0) for i, s in enumerate(suppliers)]
+    mining.mintBatch(warm, {"from": oracle})
+    return token, mining, suppliers
+
+
+def _batches(mining: Any, suppliers: list[str], oracle: Any, web3: Any, sizes: tuple[int, ...]) -> list[tuple[int, str, Any]]:
+    """For each size: a batch of new consumers/referrers, then the same ones returning. [(n, kind, tx)]."""
+    out = []
+    for n in sizes:
+        consumers = [_address(web3, f"c-{n}-{i}") for i in range(n)]
+        referrers = [_address(web3, f"r-{n}-{i}") for i in range(n)]
+        for kind in ("new", "returning"):
+            batch = [(_ref(web3, f"{kind}-{n}-{i}"), consumers[i], referrers[i], suppliers[i % SUPPLIERS], AMOUNT, 0)
+                     for i in range(n)]
+            _new_second()
+            tx = mining.mintBatch(batch, {"from": oracle})
+            assert len(tx.events["PurchaseMined"]) == n
+            out.append((n, kind, tx))
+    return out
+
+
 def measure(quiet: bool = True) -> dict[str, Any]:
     """Deploy fresh contracts on the connected chain and measure everything; returns the results dict."""
     import brownie
@@ -96,52 +147,30 @@ def measure(quiet: bool = True) -> dict[str, Any]:
     from scripts.deploy import contract_container as _container
 
     BlackGold = _container("BlackGold")
+    Baseline = _container("BlackGoldBatchBaseline")
     Probe = _container("ReplayGuardProbe")
-    deployer, governance, oracle, minter, platform = accounts[0], accounts[1], accounts[2], accounts[3], accounts[4]
+    deployer, oracle, minter, platform = accounts[0], accounts[2], accounts[3], accounts[4]
     tx_opts = {"from": deployer, "required_confs": 1}
     if quiet:
         brownie.network.main.CONFIG.argv["silent"] = True  # fewer transaction prints
-    token = BlackGold.deploy(1_000_000_000 * GRAM, deployer, tx_opts)
-    settings = MiningSettings(daily_ceiling_wei=10**27, platform=platform.address)  # defaults, ceiling out of the way
-    mining = deploy_mining(token, governance, deployer, settings)
-    wire_mining(token, mining, deployer)
-    add_oracle(mining, oracle, governance)
+    token, mining, suppliers = _setup(BlackGold, accounts, web3)
     token.grantRole(token.MINTER_ROLE(), minter, {"from": deployer})
-    suppliers = [_address(web3, f"supplier-{i}") for i in range(SUPPLIERS)]
-
-    # Warm-up: suppliers and the platform hold grams before any measured batch (they are "returning" in both).
-    warm = [
-        (_ref(web3, f"warm-{i}"), _address(web3, f"warm-consumer-{i}"), _address(web3, f"warm-ref-{i}"), s, AMOUNT, 0)
-        for i, s in enumerate(suppliers)
-    ]
-    mining.mintBatch(warm, {"from": oracle})
 
     rows: list[dict[str, Any]] = []
-    for n in BATCH_SIZES:
-        consumers = [_address(web3, f"c-{n}-{i}") for i in range(n)]
-        referrers = [_address(web3, f"r-{n}-{i}") for i in range(n)]
-        for kind in ("new", "returning"):
-            batch = [
-                (_ref(web3, f"{kind}-{n}-{i}"), consumers[i], referrers[i], suppliers[i % SUPPLIERS], AMOUNT, 0)
-                for i in range(n)
-            ]
-            tx = mining.mintBatch(batch, {"from": oracle})
-            assert len(tx.events["PurchaseMined"]) == n
-            distinct_suppliers = min(n, SUPPLIERS)
-            consumer_like = 2 * n  # consumers + referrers
-            if kind == "new":
-                floor = storage_floor(n, consumer_like, distinct_suppliers + 1)
-            else:
-                floor = storage_floor(n, 0, consumer_like + distinct_suppliers + 1)
-            rows.append(
-                {
-                    "batch": n,
-                    "consumers": kind,
-                    "gas": tx.gas_used,
-                    "gas_per_purchase": tx.gas_used / n,
-                    "floor_per_purchase": floor / n,
-                }
-            )
+    for n, kind, tx in _batches(mining, suppliers, oracle, web3, BATCH_SIZES):
+        distinct_suppliers = min(n, SUPPLIERS)
+        consumer_like = 2 * n  # consumers + referrers
+        if kind == "new":
+            floor = storage_floor(n, consumer_like, distinct_suppliers + 1)
+        else:
+            floor = storage_floor(n, 0, consumer_like + distinct_suppliers + 1)
+        rows.append({
+            "batch": n,
+            "consumers": kind,
+            "gas": tx.gas_used,
+            "gas_per_purchase": tx.gas_used / n,
+            "floor_per_purchase": floor / n,
+        })
 
     # Naive baseline: one mint transaction per recipient per purchase.
     naive: dict[str, float] = {}
@@ -153,7 +182,7 @@ def measure(quiet: bool = True) -> dict[str, Any]:
             else:  # the same recipients again
                 recipients = [_address(web3, f"naive-c-{i}"), _address(web3, f"naive-r-{i}")]
             recipients += [suppliers[i % SUPPLIERS], platform.address]
-            for who in recipients:
+            for who in recipients:  # back to back, as before: mints sharing a second share a checkpoint
                 total += token.mint(who, 10 * GRAM, {"from": minter}).gas_used
         naive[kind] = total / NAIVE_SAMPLE
 
@@ -171,6 +200,22 @@ def measure(quiet: bool = True) -> dict[str, Any]:
         probe.markBitmapBySequence(1_000, 100, {"from": deployer}).gas_used - empty_seq
     ) / 100
     guard_calldata_per_ref = 32 * 16  # refs are 32 non-zero-ish bytes of calldata, included in the two first
+
+    # Before/after: the same batches through BlackGoldBatchBaseline (old mintBatch, bypassing _update).
+    _, old_mining, old_suppliers = _setup(Baseline, accounts, web3)
+    old = {(n, kind): tx.gas_used for n, kind, tx in _batches(old_mining, old_suppliers, oracle, web3, COMPARE_SIZES)}
+    new = {(r["batch"], r["consumers"]): r["gas"] for r in rows}
+    comparison = [
+        {
+            "batch": n,
+            "consumers": kind,
+            "baseline_per_purchase": old[(n, kind)] / n,
+            "blackgold_per_purchase": new[(n, kind)] / n,
+            "change_percent": 100 * (new[(n, kind)] - old[(n, kind)]) / old[(n, kind)],
+        }
+        for n in COMPARE_SIZES
+        for kind in ("new", "returning")
+    ]
 
     for row in rows:
         base = naive[row["consumers"]]
@@ -196,6 +241,7 @@ def measure(quiet: bool = True) -> dict[str, Any]:
             "log_transfer": LOG_TRANSFER,
         },
         "batches": rows,
+        "token_before_after": comparison,
         "naive_per_purchase": naive,
         "replay_guard_per_order": guard,
         "replay_guard_calldata_per_ref": guard_calldata_per_ref,
@@ -220,6 +266,26 @@ def render(results: dict[str, Any]) -> str:
         "",
         "Naive = one ERC20Votes `mint` transaction per recipient per purchase (consumer, referrer, supplier, platform).",
         "Floor = SSTOREs (replay guard + balances) + LOGs (PurchaseMined + Transfer) from the gas schedule.",
+    ]
+    if results.get("token_before_after"):
+        out += [
+            "",
+            "### Gas per purchase: BlackGold.mintBatch through `_update` vs before (BlackGoldBatchBaseline)",
+            "",
+            "| batch | consumers | before / purchase | now / purchase | change |",
+            "|---:|---|---:|---:|---:|",
+        ]
+        for r in results["token_before_after"]:
+            out.append(
+                f"| {r['batch']} | {r['consumers']} | {r['baseline_per_purchase']:,.0f} | "
+                f"{r['blackgold_per_purchase']:,.0f} | {r['change_percent']:+.2f}% |"
+            )
+        out += [
+            "",
+            "Before = the token's old mintBatch (ERC20._update + _moveDelegateVotes per recipient, bypassing `_update`);"
+            " now = every recipient through `_mint` -> `_update`. Same PurchaseMining, same batches, same run.",
+        ]
+    out += [
         "",
         "### Replay guard: gas per order marked (ReplayGuardProbe)",
         "",

@@ -38,11 +38,14 @@ def test_batch_over_ceiling_reverts_with_figures(mining, oracle, governance):
 
 def test_next_day_resets_and_half_day_refills_half(mining, oracle, governance):
     mining.setDailyCeiling(CEILING, {"from": governance})
-    mining.mintBatch([purchase(amount=1_990) for _ in range(5)], {"from": oracle})
+    emptied = mining.mintBatch([purchase(amount=1_990) for _ in range(5)], {"from": oracle}).timestamp
+    assert mining.dailyRemaining() == 0
     chain.sleep(DAY // 2)
     chain.mine()
-    level = mining.dailyRemaining()
-    assert CEILING // 2 <= level <= CEILING // 2 + CEILING * 30 // DAY  # half, plus a few seconds of drift
+    # Views run at the latest mined block's timestamp: the refill follows from mined timestamps exactly.
+    elapsed = chain[-1].timestamp - emptied
+    assert DAY // 2 <= elapsed < DAY
+    assert mining.dailyRemaining() == elapsed * CEILING // DAY  # about half
     chain.sleep(DAY)
     chain.mine()
     assert mining.dailyRemaining() == CEILING  # capped at the capacity: a new day starts full
@@ -53,10 +56,11 @@ def test_next_day_resets_and_half_day_refills_half(mining, oracle, governance):
 def test_skipped_and_zero_gram_purchases_do_not_use_the_ceiling(mining, oracle, governance):
     mining.setDailyCeiling(CEILING, {"from": governance})
     p = purchase(amount=1_990)
-    mining.mintBatch([p], {"from": oracle})
-    before = mining.dailyRemaining()
-    mining.mintBatch([p], {"from": oracle})  # skipped
-    assert mining.dailyRemaining() >= before
+    t_mined = mining.mintBatch([p], {"from": oracle}).timestamp
+    before = mining.dailyRemaining()  # at t_mined: the stored level
+    t_skipped = mining.mintBatch([p], {"from": oracle}).timestamp  # skipped
+    # only the refill of the seconds between the two mined blocks, nothing taken
+    assert mining.dailyRemaining() == min(CEILING, before + (t_skipped - t_mined) * CEILING // DAY)
 
 
 def test_lowering_the_ceiling_caps_the_bucket_at_once(mining, governance):
@@ -65,7 +69,7 @@ def test_lowering_the_ceiling_caps_the_bucket_at_once(mining, governance):
     mining.setDailyCeiling(CEILING // 2, {"from": governance})
     assert mining.dailyRemaining() == CEILING // 2
     mining.setDailyCeiling(CEILING, {"from": governance})  # raising refills over time, not at once
-    assert mining.dailyRemaining() < CEILING
+    assert mining.dailyRemaining() == CEILING // 2  # views run at the raising block's timestamp: no refill yet
     for bad in (0, 2**96):
         with brownie.reverts(f"InvalidCeiling: {bad}"):
             mining.setDailyCeiling(bad, {"from": governance})

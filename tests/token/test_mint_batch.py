@@ -12,6 +12,11 @@ CAP = CAP_GRAMS * GRAM
 UNAUTHORIZED = "AccessControlUnauthorizedAccount: .*"
 
 
+def latest_timestamp():
+    """Timestamp of the latest mined block: past lookups are derived from mined blocks, never from chain.time()."""
+    return brownie.web3.eth.get_block("latest").timestamp
+
+
 def state(token, holders):
     return (
         token.totalMinted(),
@@ -137,20 +142,23 @@ def test_votes_follow_delegated_recipients(token, minter, accounts):
 def test_past_total_supply_and_votes(token, minter, accounts):
     alice, bob = accounts[2], accounts[3]
     token.delegate(alice, {"from": alice})
-    token.mint(alice, 10 * GRAM, {"from": minter})
+    # Every timepoint is a mined block's timestamp, never chain.time(): views run at the latest mined block's
+    # timestamp, and chain.time() - 1 can be at or past it (ERC5805FutureLookup). Each lookup is strictly before
+    # the latest mined block's timestamp.
+    t_before = token.mint(alice, 10 * GRAM, {"from": minter}).timestamp
     chain.sleep(5)
-    chain.mine()
-    t_before = chain.time() - 1
     tx = token.mintBatch([alice, bob, alice], [GRAM, 2 * GRAM, 3 * GRAM], {"from": minter})
     t_batch = tx.timestamp
+    assert t_batch > t_before
+    chain.sleep(5)
+    t_after = token.mint(bob, 100 * GRAM, {"from": minter}).timestamp
+    assert t_after > t_batch
     chain.sleep(5)
     chain.mine()
-    token.mint(bob, 100 * GRAM, {"from": minter})
-    chain.sleep(5)
-    chain.mine()
+    assert latest_timestamp() > t_after
     assert token.getPastTotalSupply(t_before) == 10 * GRAM
     assert token.getPastTotalSupply(t_batch) == 16 * GRAM
-    assert token.getPastTotalSupply(chain.time() - 1) == 116 * GRAM
+    assert token.getPastTotalSupply(t_after) == 116 * GRAM
     assert token.getPastVotes(alice, t_before) == 10 * GRAM
     assert token.getPastVotes(alice, t_batch) == 14 * GRAM
     # the token's own address never delegates, so the batch's single total-supply update moved no votes
@@ -177,6 +185,37 @@ def test_batch_matches_sequential_mints(BlackGold, token, deployer, minter, acco
         assert token.getVotes(p) == other.getVotes(p)
     assert (token.totalSupply(), token.totalMinted(), token.remainingMintable()) == (
         other.totalSupply(), other.totalMinted(), other.remainingMintable())
+    t_last = latest_timestamp()  # both tokens' last mint is at or before this mined block
     chain.sleep(2)
     chain.mine()
-    assert token.getPastTotalSupply(chain.time() - 1) == other.getPastTotalSupply(chain.time() - 1) == sum(amounts)
+    assert latest_timestamp() > t_last
+    assert token.getPastTotalSupply(t_last) == other.getPastTotalSupply(t_last) == sum(amounts)
+
+
+def test_every_balance_change_passes_update(BlackGoldUpdateSpy, deployer, minter, accounts):
+    """An `_update` override (as a future extension would add) sees every balance change: each recipient of
+    mintBatch, mint, transfer, transferFrom, burn, burnFrom, in order, with the Transfer events matching."""
+    spy = BlackGoldUpdateSpy.deploy(CAP, deployer, {"from": deployer})
+    spy.grantRole(spy.MINTER_ROLE(), minter, {"from": deployer})
+    a, b, c = accounts[2], accounts[3], accounts[4]
+    spy.delegate(a, {"from": a})
+
+    def seen(tx):
+        updates = [(e["from"], e["to"], e["value"]) for e in tx.events["UpdateSeen"]]
+        assert updates == [(e["from"], e["to"], e["value"]) for e in tx.events["Transfer"]]
+        return updates
+
+    tx = spy.mintBatch([a, b, a, c], [5 * GRAM, 7 * GRAM, 1, 0], {"from": minter})
+    assert seen(tx) == [(ZERO_ADDRESS, a, 5 * GRAM), (ZERO_ADDRESS, b, 7 * GRAM), (ZERO_ADDRESS, a, 1),
+                        (ZERO_ADDRESS, c, 0)]
+    assert spy.totalMinted() == spy.totalSupply() == 12 * GRAM + 1
+    assert spy.getVotes(a) == 5 * GRAM + 1
+    assert seen(spy.mint(c, GRAM, {"from": minter})) == [(ZERO_ADDRESS, c, GRAM)]
+    assert seen(spy.transfer(b, 2, {"from": a})) == [(a, b, 2)]
+    spy.approve(c, 3, {"from": b})
+    assert seen(spy.transferFrom(b, c, 3, {"from": c})) == [(b, c, 3)]
+    assert seen(spy.burn(4, {"from": c})) == [(c, ZERO_ADDRESS, 4)]
+    spy.approve(a, 5, {"from": b})
+    assert seen(spy.burnFrom(b, 5, {"from": a})) == [(b, ZERO_ADDRESS, 5)]
+    assert spy.totalMinted() - spy.totalBurned() == spy.totalSupply()
+    assert spy.totalMinted() == 13 * GRAM + 1

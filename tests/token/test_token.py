@@ -22,7 +22,7 @@ def test_metadata(token):
     assert token.totalBurned() == 0
     assert token.remainingMintable() == CAP
     assert token.CLOCK_MODE() == "mode=timestamp"
-    assert abs(token.clock() - web3.eth.get_block("latest").timestamp) <= 2
+    assert token.clock() == web3.eth.get_block("latest").timestamp  # views run at the latest mined block
 
 
 def test_constructor_rejects_zero_cap_and_zero_admin(BlackGold, deployer):
@@ -191,7 +191,7 @@ def _permit_signature(token, owner: Account, spender: str, value: int, deadline:
 def test_permit_sets_allowance_with_a_real_signature(token, minter, accounts):
     owner = Account.create()
     token.mint(owner.address, 10 * GRAM, {"from": minter})
-    deadline = chain.time() + 3600
+    deadline = chain[-1].timestamp + 3600  # from the latest mined block (not the wall clock)
     v, r, s = _permit_signature(token, owner, accounts[5].address, 3 * GRAM, deadline)
     token.permit(owner.address, accounts[5], 3 * GRAM, deadline, v, r, s, {"from": accounts[6]})
     assert token.allowance(owner.address, accounts[5]) == 3 * GRAM
@@ -205,11 +205,11 @@ def test_permit_sets_allowance_with_a_real_signature(token, minter, accounts):
 
 def test_permit_rejects_expired_and_wrong_signer(token, accounts):
     owner, impostor = Account.create(), Account.create()
-    expired = chain.time() - 10
+    expired = chain[-1].timestamp - 10  # the next block's timestamp is >= the latest mined one: expired
     v, r, s = _permit_signature(token, owner, accounts[5].address, GRAM, expired)
     with brownie.reverts(revert_pattern=None):
         token.permit(owner.address, accounts[5], GRAM, expired, v, r, s, {"from": accounts[6]})
-    deadline = chain.time() + 3600
+    deadline = chain[-1].timestamp + 3600
     v, r, s = _permit_signature(token, impostor, accounts[5].address, GRAM, deadline)
     with brownie.reverts(revert_pattern=None):
         token.permit(owner.address, accounts[5], GRAM, deadline, v, r, s, {"from": accounts[6]})
@@ -223,9 +223,9 @@ def test_votes_need_delegation_and_checkpoint(token, minter, accounts):
     tx = token.delegate(alice, {"from": alice})
     assert "DelegateChanged" in tx.events and "DelegateVotesChanged" in tx.events
     assert token.getVotes(alice) == 100 * GRAM
-    t_before = token.clock()
+    t_before = tx.timestamp  # the mined block of the delegation
     chain.sleep(5)
-    token.delegate(bob, {"from": alice})
+    assert token.delegate(bob, {"from": alice}).timestamp > t_before
     assert token.getVotes(alice) == 0
     assert token.getVotes(bob) == 100 * GRAM
     assert token.numCheckpoints(alice) == 2
