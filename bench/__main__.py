@@ -31,7 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("gas", "governance", "oracle", "scaling")
+SECTIONS = ("gas", "governance", "dividends", "oracle", "scaling")
 TARGETS = """Targets (issue 6; measured, not asserted):
 - batched gas per purchase (batch 100, returning) >= 5x lower than naive and within 1.5x of the floor
 - end-to-end minted/s >= 20x the one-transaction-per-purchase baseline
@@ -55,7 +55,7 @@ def machine() -> dict[str, Any]:
         pass
     mem = "?"
     try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -124,6 +124,17 @@ def section_governance(run: Run) -> None:
                        + [f"| {n} | {g:,} | {note} |" for n, g, note in rows]))
 
 
+def section_dividends(run: Run) -> None:
+    from bench import chain as bench_chain
+    from bench import gas_dividends
+
+    print("== dividends gas (BlackGold with 0/1/2 payout assets vs the token before dividends)", flush=True)
+    with bench_chain.quiet():
+        results = gas_dividends.measure()
+    _write("gas_dividends", {"taken": run.info["taken"], **results})
+    run.emit(gas_dividends.render(results))
+
+
 def section_oracle(run: Run) -> None:
     from bench import oracle_throughput
 
@@ -151,7 +162,8 @@ def section_scaling(run: Run) -> None:
     run.emit(scaling.render_store(growth))
 
 
-RUNNERS = {"gas": section_gas, "governance": section_governance, "oracle": section_oracle,
+RUNNERS = {"gas": section_gas, "governance": section_governance, "dividends": section_dividends,
+           "oracle": section_oracle,
            "scaling": section_scaling}
 
 
@@ -189,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import chain as bench_chain
 
     try:
-        if any(s in args.sections for s in ("gas", "governance", "oracle", "scaling")):
+        if any(s in args.sections for s in ("gas", "governance", "dividends", "oracle", "scaling")):
             print(f"== connecting to {args.network}" + (f" on port {args.port}" if args.port else ""), flush=True)
             bench_chain.connect(args.network, args.port)
             from brownie import web3

@@ -1,157 +1,147 @@
-"""Gas of the dividends extension (contracts/extensions/ERC20Dividends.sol) on its test harness, beside the same
-token without the extension, measured in one run.
+"""Gas of the dividends accounting on the real BlackGold, beside today's token in the same run.
 
-Run: `.venv/bin/python -m bench.gas_dividends [--network ganache-cli] [--port 8547]`, or call `run()` (connects,
-measures, disconnects, returns the rows) / `measure()` (on an already connected chain, e.g. from bench/__main__).
+    .venv/bin/python -m bench --only dividends       (or .venv/bin/python -m bench.gas_dividends)
 
-Rows, for the plain token (PlainTokenHarness: ERC20 + ERC20Permit) and the dividend token (DividendTokenHarness:
-the same + ERC20Dividends) with 0, 1 and 2 payout assets registered, each with a stream running:
-- transfer between two existing holders, one second after the previous transaction (the accumulator moved);
-- mintBatch of 100 purchases = 400 mints (consumer, referrer, one of 10 suppliers, platform; one `_mint` per
-  recipient, as BlackGold.mintBatch will do once every balance change passes `_update`), "returning" (every
-  recipient already holds grams and was settled in an earlier second while a stream ran, so its slot is non-zero:
-  the steady state) and "new" consumers and referrers;
-- deposit (a fresh stream and into a running stream), claim, claimBySig.
-Per-purchase figures compare to PurchaseMining's 56,801 gas per purchase (batch 100, returning; bench/results).
+Each variant deploys BlackGold + PurchaseMining with the default settings (bench/gas_mining.py's set-up) and
+measures, with a stream running on every registered payout asset (6-decimal Test USD):
+- a 100-purchase mining batch of returning consumers and of new ones (per purchase; every purchase has a referrer,
+  10 suppliers, the platform),
+- a plain transfer between two existing holders after the accumulator moved.
+Variants: `BlackGoldBatchBaseline` (the token before this wave: no dividends, mintBatch beside `_update`), and
+BlackGold with 0, 1 and 2 payout assets. Then deposit, claim, claimBySig and claimAll on BlackGold with 1-2 assets.
+Targets (issue 12): with one payout asset a mining batch grows by at most 15% per purchase and a transfer by at
+most 30%, both against the baseline token.
 """
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench.gas_mining import SUPPLIERS, _address, _batches, _new_second, _setup
 
 GRAM = 10**18
 USD = 10**6
 WEEK = 7 * 86_400
 PURCHASES = 100
-SUPPLIERS = 10
-MINING_GAS_PER_PURCHASE = 56_801  # bench/results/gas_mining.json, batch 100, returning
+TARGETS = {"mintBatch 100 purchases, returning": 15.0, "transfer": 30.0}
 
 
-def _address(web3: Any, label: str) -> str:
-    return web3.to_checksum_address("0x" + bytes(web3.keccak(text=label))[-20:].hex())
+def _streams(token: Any, assets: int, accounts: Any) -> list[Any]:
+    """Register `assets` Test USD coins (the token's admin still holds DIVIDENDS_ADMIN_ROLE) and start a stream."""
+    from scripts.deploy import contract_container
 
-
-def measure() -> list[dict[str, Any]]:
-    """Deploy fresh harnesses on the connected chain and measure; returns one row per (variant, operation)."""
-    from brownie import accounts, chain, web3
-
-    from bench.chain import containers
-    from tests.dividends.signing import sign_claim
-
-    c = containers()
     admin, depositor = accounts[0], accounts[1]
-    opts = {"from": admin}
-    rows: list[dict[str, Any]] = []
-
-    def row(variant: str, op: str, gas: int, baseline: int | None = None, per: int = 1) -> None:
-        rows.append({"variant": variant, "operation": op, "gas": gas, "baseline": baseline, "per": per})
-
-    baselines: dict[str, int] = {}
-    for assets in (None, 0, 1, 2):
-        variant = "plain ERC20+Permit" if assets is None else f"dividends, {assets} asset(s)"
-        token = c.PlainTokenHarness.deploy(opts) if assets is None else c.DividendTokenHarness.deploy(admin, opts)
-        coins = []
-        for k in range(assets or 0):
-            coin = c.TestStablecoin.deploy(opts)
-            token.registerPayoutAsset(coin, opts)
-            coins.append(coin)
-        tag = f"{assets}"
-        platform = _address(web3, f"platform-{tag}")
-        suppliers = [_address(web3, f"supplier-{tag}-{i}") for i in range(SUPPLIERS)]
-        consumers = [_address(web3, f"consumer-{tag}-{i}") for i in range(PURCHASES)]
-        referrers = [_address(web3, f"referrer-{tag}-{i}") for i in range(PURCHASES)]
-        alice, bob = accounts[2], accounts[3]
-
-        def batch(cons, refs):
-            rec, amt = [], []
-            for i in range(PURCHASES):
-                rec += [cons[i], refs[i], suppliers[i % SUPPLIERS], platform]
-                amt += [40 * GRAM, 10 * GRAM, 40 * GRAM, 10 * GRAM]
-            return rec, amt
-
-        token.mint(alice, 1_000 * GRAM, opts)
-        token.mint(bob, 1_000 * GRAM, opts)
-        token.mintBatch(*batch(consumers, referrers), opts)  # everyone holds grams now
-        for coin in coins:  # a stream runs on every asset
-            coin.mint(depositor, 10**9 * USD, {"from": depositor})
-            coin.approve(token, 2**256 - 1, {"from": depositor})
-            token.deposit(coin, 10_000 * USD, {"from": depositor})
-        chain.sleep(1)
-        token.transfer(bob, 1, {"from": alice})  # settles alice and bob once (their slots exist)
-        chain.sleep(1)
-        token.mintBatch(*batch(consumers, referrers), opts)  # first settlement of every recipient: slots exist
-        chain.sleep(1)
-        g = token.transfer(bob, GRAM, {"from": alice}).gas_used
-        baselines.setdefault("transfer", g)
-        row(variant, "transfer (existing holders, accumulator moved)", g, baselines["transfer"])
-        chain.sleep(1)
-        g = token.mintBatch(*batch(consumers, referrers), opts).gas_used
-        baselines.setdefault("returning", g)
-        row(variant, "mintBatch 100 purchases, returning", g, baselines["returning"], PURCHASES)
-        new_c = [_address(web3, f"new-consumer-{tag}-{i}") for i in range(PURCHASES)]
-        new_r = [_address(web3, f"new-referrer-{tag}-{i}") for i in range(PURCHASES)]
-        chain.sleep(1)
-        g = token.mintBatch(*batch(new_c, new_r), opts).gas_used
-        baselines.setdefault("new", g)
-        row(variant, "mintBatch 100 purchases, new consumers", g, baselines["new"], PURCHASES)
-
-        if assets == 1:
-            coin = coins[0]
-            fresh = c.TestStablecoin.deploy(opts)
-            token.registerPayoutAsset(fresh, opts)
-            fresh.mint(depositor, 10**6 * USD, {"from": depositor})
-            fresh.approve(token, 2**256 - 1, {"from": depositor})
-            row("dividends", "deposit (no stream running)", token.deposit(fresh, 1_000 * USD, {"from": depositor}).gas_used)
-            chain.sleep(3_600)
-            row("dividends", "deposit (into a running stream)", token.deposit(coin, 10_000 * USD, {"from": depositor}).gas_used)
-            chain.sleep(3_600)
-            row("dividends", "claim (one asset)", token.claim(coin, bob, {"from": alice}).gas_used)
-            signer = accounts.add()
-            token.mint(signer, 100 * GRAM, opts)
-            chain.sleep(3_600)
-            deadline = chain[-1].timestamp + 3_600
-            v, r, s = sign_claim(signer.private_key, token, signer, coin, bob, token.nonces(signer), deadline)
-            row("dividends", "claimBySig (one asset)",
-                token.claimBySig(signer, coin, bob, deadline, v, r, s, {"from": alice}).gas_used)
-            chain.sleep(3_600)
-            row("dividends", "claimAll (two assets)", token.claimAll(bob, {"from": alice}).gas_used)
-    return rows
+    coins = []
+    for _ in range(assets):
+        coin = contract_container("TestStablecoin").deploy({"from": admin})
+        token.registerPayoutAsset(coin, {"from": admin})
+        coin.mint(depositor, 10**9 * USD, {"from": depositor})
+        coin.approve(token, 2**256 - 1, {"from": depositor})
+        token.deposit(coin, 10_000 * USD, {"from": depositor})
+        coins.append(coin)
+    return coins
 
 
-def render(rows: list[dict[str, Any]]) -> str:
-    out = ["### Dividends extension gas (harness: ERC20 + Permit [+ ERC20Dividends]; streams running)", "",
-           "| variant | operation | gas | per purchase | vs plain | per purchase vs 56,801 mining |",
-           "|---|---|---:|---:|---:|---:|"]
-    for r in rows:
-        per = r["gas"] / r["per"] if r["per"] > 1 else None
-        vs = f"+{(r['gas'] - r['baseline']) / r['baseline']:.1%}" if r["baseline"] else ""
-        mining = f"+{(r['gas'] - r['baseline']) / r['per'] / MINING_GAS_PER_PURCHASE:.1%}" \
-            if r["baseline"] and r["per"] > 1 else ""
-        out.append(f"| {r['variant']} | {r['operation']} | {r['gas']:,} | {f'{per:,.0f}' if per else ''} | {vs} | {mining} |")
-    return "\n".join(out)
+def _variant(container: Any, label: str, assets: int, accounts: Any, web3: Any) -> tuple[list[dict[str, Any]], Any]:
+    token, mining, suppliers = _setup(container, accounts, web3)
+    coins = _streams(token, assets, accounts)
+    oracle, alice, bob = accounts[2], accounts[5], accounts[6]
+    (_, _, _), (_, _, returning) = _batches(mining, suppliers, oracle, web3, (PURCHASES,))
+    mint_gas = {"mintBatch 100 purchases, returning": returning.gas_used / PURCHASES}
+    fresh = [(f"0x{bytes(web3.keccak(text=f'fresh-{label}-{i}')).hex()}", _address(web3, f"nc-{label}-{i}"),
+              _address(web3, f"nr-{label}-{i}"), suppliers[i % SUPPLIERS], 19_900, 0) for i in range(PURCHASES)]
+    _new_second()
+    mint_gas["mintBatch 100 purchases, new consumers"] = mining.mintBatch(fresh, {"from": oracle}).gas_used / PURCHASES
+    minter = accounts[3]
+    token.grantRole(token.MINTER_ROLE(), minter, {"from": accounts[0]})
+    token.mint(alice, 100 * GRAM, {"from": minter})
+    token.transfer(bob, GRAM, {"from": alice})  # both hold grams and are settled once
+    _new_second()
+    mint_gas["transfer"] = token.transfer(bob, GRAM, {"from": alice}).gas_used
+    rows = [{"variant": label, "operation": op, "gas": gas} for op, gas in mint_gas.items()]
+    return rows, (token, coins)
 
 
-def run(network: str = "ganache-cli", port: int | None = None) -> list[dict[str, Any]]:
-    """Connect (Brownie launches the network's Ganache), measure, disconnect; returns the rows."""
+def _operations(token: Any, coins: list[Any], accounts: Any, web3: Any) -> list[dict[str, Any]]:
+    """deposit / claim / claimBySig / claimAll on BlackGold with streams running."""
+    from brownie import accounts as brownie_accounts
+    from brownie import chain
+    from eth_account import Account
+
+    from blackgold.contracts import Bound
+    from blackgold.dividends import claim_typed_data
+    from blackgold.errors import RevertDecoder
+
+    depositor, alice, bob = accounts[1], accounts[5], accounts[6]
+    out: list[tuple[str, int]] = []
+    chain.sleep(3_600)
+    out.append(("deposit (into a running stream)", token.deposit(coins[0], 10_000 * USD, {"from": depositor}).gas_used))
+    chain.sleep(3_600)
+    out.append(("claim (one asset)", token.claim(coins[0], bob, {"from": alice}).gas_used))
+    holder = brownie_accounts.add()
+    token.mint(holder, 100 * GRAM, {"from": accounts[3]})
+    chain.sleep(3_600)
+    chain.mine()
+    bound = Bound(web3, web3.eth.contract(address=token.address, abi=token.abi), RevertDecoder([token.abi]))
+    typed = claim_typed_data(bound, holder.address, coins[0].address, bob.address, chain[-1].timestamp + 3_600)
+    sig = Account.sign_typed_data(holder.private_key, full_message=typed)
+    m = typed["message"]
+    assert isinstance(m, dict)
+    tx = token.claimBySig(holder, coins[0], bob, m["deadline"], sig.v, sig.r.to_bytes(32, "big"),
+                          sig.s.to_bytes(32, "big"), {"from": alice})
+    out.append(("claimBySig (one asset, submitted by another account)", tx.gas_used))
+    chain.sleep(3_600)
+    out.append((f"claimAll ({len(coins)} assets)", token.claimAll(bob, {"from": alice}).gas_used))
+    return [{"variant": "BlackGold", "operation": op, "gas": gas} for op, gas in out]
+
+
+def measure() -> dict[str, Any]:
+    from brownie import accounts, web3
+
+    from scripts.deploy import contract_container
+
+    rows, _ = _variant(contract_container("BlackGoldBatchBaseline"), "baseline (before dividends)", 0, accounts, web3)
+    baseline = {r["operation"]: r["gas"] for r in rows}
+    last: Any = None
+    for assets in (0, 1, 2):
+        more, last = _variant(contract_container("BlackGold"), f"BlackGold, {assets} payout asset(s)", assets,
+                              accounts, web3)
+        rows += more
+    for row in rows:
+        row["change_percent"] = 100 * (row["gas"] - baseline[row["operation"]]) / baseline[row["operation"]]
+        target = TARGETS.get(row["operation"])
+        if target is not None and row["variant"].startswith("BlackGold, 1"):
+            row["target_percent"] = target
+            row["target_met"] = row["change_percent"] <= target
+    token, coins = last
+    return {"per_variant": rows, "operations": _operations(token, coins, accounts, web3)}
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = ["### Dividends: gas of the accounting (BlackGold vs the token before this wave, same run)", "",
+             "| variant | operation | gas | vs baseline | target |", "|---|---|---:|---:|---|"]
+    for r in results["per_variant"]:
+        target = ""
+        if "target_percent" in r:
+            target = f"<= +{r['target_percent']:.0f}%: {'met' if r['target_met'] else 'NOT met'}"
+        lines.append(f"| {r['variant']} | {r['operation']} | {r['gas']:,.0f} | {r['change_percent']:+.1f}% | {target} |")
+    lines += ["", "| operation (BlackGold, streams running) | gas |", "|---|---:|"]
+    lines += [f"| {r['operation']} | {r['gas']:,} |" for r in results["operations"]]
+    return "\n".join(lines)
+
+
+def main() -> int:
     from bench import chain as bench_chain
 
-    bench_chain.connect(network, port)
+    bench_chain.connect("ganache-cli", None)
     try:
         with bench_chain.quiet():
-            return measure()
+            results = measure()
     finally:
         bench_chain.disconnect()
+    print(render(results))
+    return 0
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--network", default="ganache-cli")
-    parser.add_argument("--port", type=int)
-    args = parser.parse_args()
-    print(render(run(args.network, args.port)))
+    sys.exit(main())

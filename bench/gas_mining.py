@@ -139,23 +139,8 @@ def _batches(mining: Any, suppliers: list[str], oracle: Any, web3: Any, sizes: t
     return out
 
 
-def measure(quiet: bool = True) -> dict[str, Any]:
-    """Deploy fresh contracts on the connected chain and measure everything; returns the results dict."""
-    import brownie
-    from brownie import accounts, web3
-
-    from scripts.deploy import contract_container as _container
-
-    BlackGold = _container("BlackGold")
-    Baseline = _container("BlackGoldBatchBaseline")
-    Probe = _container("ReplayGuardProbe")
-    deployer, oracle, minter, platform = accounts[0], accounts[2], accounts[3], accounts[4]
-    tx_opts = {"from": deployer, "required_confs": 1}
-    if quiet:
-        brownie.network.main.CONFIG.argv["silent"] = True  # fewer transaction prints
-    token, mining, suppliers = _setup(BlackGold, accounts, web3)
-    token.grantRole(token.MINTER_ROLE(), minter, {"from": deployer})
-
+def _batch_rows(mining: Any, suppliers: list[str], oracle: Any, web3: Any) -> list[dict[str, Any]]:
+    """Gas per purchase of each batch size, new and returning, beside the storage floor."""
     rows: list[dict[str, Any]] = []
     for n, kind, tx in _batches(mining, suppliers, oracle, web3, BATCH_SIZES):
         distinct_suppliers = min(n, SUPPLIERS)
@@ -164,30 +149,28 @@ def measure(quiet: bool = True) -> dict[str, Any]:
             floor = storage_floor(n, consumer_like, distinct_suppliers + 1)
         else:
             floor = storage_floor(n, 0, consumer_like + distinct_suppliers + 1)
-        rows.append({
-            "batch": n,
-            "consumers": kind,
-            "gas": tx.gas_used,
-            "gas_per_purchase": tx.gas_used / n,
-            "floor_per_purchase": floor / n,
-        })
+        rows.append({"batch": n, "consumers": kind, "gas": tx.gas_used, "gas_per_purchase": tx.gas_used / n,
+                     "floor_per_purchase": floor / n})
+    return rows
 
-    # Naive baseline: one mint transaction per recipient per purchase.
+
+def _naive(token: Any, suppliers: list[str], minter: Any, platform: Any, web3: Any) -> dict[str, float]:
+    """Naive baseline: one mint transaction per recipient per purchase (the same recipients again = returning)."""
     naive: dict[str, float] = {}
     for kind in ("new", "returning"):
         total = 0
         for i in range(NAIVE_SAMPLE):
-            if kind == "new":
-                recipients = [_address(web3, f"naive-c-{i}"), _address(web3, f"naive-r-{i}")]
-            else:  # the same recipients again
-                recipients = [_address(web3, f"naive-c-{i}"), _address(web3, f"naive-r-{i}")]
+            recipients = [_address(web3, f"naive-c-{i}"), _address(web3, f"naive-r-{i}")]
             recipients += [suppliers[i % SUPPLIERS], platform.address]
             for who in recipients:  # back to back, as before: mints sharing a second share a checkpoint
                 total += token.mint(who, 10 * GRAM, {"from": minter}).gas_used
         naive[kind] = total / NAIVE_SAMPLE
+    return naive
 
-    # Replay guard candidates: per-order gas of marking 100 fresh orders, minus the empty call.
-    probe = Probe.deploy(tx_opts)
+
+def _replay_guard(probe_container: Any, deployer: Any, web3: Any) -> dict[str, float]:
+    """Replay guard candidates: per-order gas of marking 100 fresh orders, minus the empty call."""
+    probe = probe_container.deploy({"from": deployer, "required_confs": 1})
     refs = [_ref(web3, f"probe-{i}") for i in range(100)]
     refs2 = [_ref(web3, f"probe2-{i}") for i in range(100)]
     empty_refs = probe.markMapping([], {"from": deployer}).gas_used
@@ -199,52 +182,59 @@ def measure(quiet: bool = True) -> dict[str, Any]:
     guard["BitMap over sequence numbers (unsound here)"] = (
         probe.markBitmapBySequence(1_000, 100, {"from": deployer}).gas_used - empty_seq
     ) / 100
-    guard_calldata_per_ref = 32 * 16  # refs are 32 non-zero-ish bytes of calldata, included in the two first
+    return guard
 
-    # Before/after: the same batches through BlackGoldBatchBaseline (old mintBatch, bypassing _update).
-    _, old_mining, old_suppliers = _setup(Baseline, accounts, web3)
+
+def _before_after(baseline_container: Any, rows: list[dict[str, Any]], accounts: Any, oracle: Any,
+                  web3: Any) -> list[dict[str, Any]]:
+    """The same batches through BlackGoldBatchBaseline (the token before: mintBatch beside `_update`)."""
+    _, old_mining, old_suppliers = _setup(baseline_container, accounts, web3)
     old = {(n, kind): tx.gas_used for n, kind, tx in _batches(old_mining, old_suppliers, oracle, web3, COMPARE_SIZES)}
     new = {(r["batch"], r["consumers"]): r["gas"] for r in rows}
-    comparison = [
-        {
-            "batch": n,
-            "consumers": kind,
-            "baseline_per_purchase": old[(n, kind)] / n,
-            "blackgold_per_purchase": new[(n, kind)] / n,
-            "change_percent": 100 * (new[(n, kind)] - old[(n, kind)]) / old[(n, kind)],
-        }
+    return [
+        {"batch": n, "consumers": kind, "baseline_per_purchase": old[(n, kind)] / n,
+         "blackgold_per_purchase": new[(n, kind)] / n,
+         "change_percent": 100 * (new[(n, kind)] - old[(n, kind)]) / old[(n, kind)]}
         for n in COMPARE_SIZES
         for kind in ("new", "returning")
     ]
 
+
+def measure(quiet: bool = True) -> dict[str, Any]:
+    """Deploy fresh contracts on the connected chain and measure everything; returns the results dict."""
+    import brownie
+    from brownie import accounts, web3
+
+    from scripts.deploy import contract_container as _container
+
+    deployer, oracle, minter, platform = accounts[0], accounts[2], accounts[3], accounts[4]
+    if quiet:
+        brownie.network.main.CONFIG.argv["silent"] = True  # fewer transaction prints
+    token, mining, suppliers = _setup(_container("BlackGold"), accounts, web3)
+    token.grantRole(token.MINTER_ROLE(), minter, {"from": deployer})
+    rows = _batch_rows(mining, suppliers, oracle, web3)
+    naive = _naive(token, suppliers, minter, platform, web3)
+    guard = _replay_guard(_container("ReplayGuardProbe"), deployer, web3)
+    comparison = _before_after(_container("BlackGoldBatchBaseline"), rows, accounts, oracle, web3)
     for row in rows:
         base = naive[row["consumers"]]
         row["naive_per_purchase"] = base
         row["naive_over_batch"] = base / row["gas_per_purchase"]
         row["batch_over_floor"] = row["gas_per_purchase"] / row["floor_per_purchase"]
-
     return {
         "taken": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "machine": f"{host_platform.system()} {host_platform.machine()}, Python {host_platform.python_version()}",
         "chain": "Ganache 7 (Shanghai), solc 0.8.37 optimizer 200",
-        "scenario": {
-            "amount_fen": AMOUNT,
-            "suppliers": SUPPLIERS,
-            "referrer": "every purchase, distinct per purchase",
-            "naive_sample_purchases": NAIVE_SAMPLE,
-        },
-        "floor_formula": {
-            "guard_sstore_new": SSTORE_NEW,
-            "balance_sstore_new": SSTORE_NEW,
-            "balance_sstore_returning": SSTORE_UPDATE,
-            "log_purchase_mined": LOG_PURCHASE_MINED,
-            "log_transfer": LOG_TRANSFER,
-        },
+        "scenario": {"amount_fen": AMOUNT, "suppliers": SUPPLIERS, "referrer": "every purchase, distinct per purchase",
+                     "naive_sample_purchases": NAIVE_SAMPLE},
+        "floor_formula": {"guard_sstore_new": SSTORE_NEW, "balance_sstore_new": SSTORE_NEW,
+                          "balance_sstore_returning": SSTORE_UPDATE, "log_purchase_mined": LOG_PURCHASE_MINED,
+                          "log_transfer": LOG_TRANSFER},
         "batches": rows,
         "token_before_after": comparison,
         "naive_per_purchase": naive,
         "replay_guard_per_order": guard,
-        "replay_guard_calldata_per_ref": guard_calldata_per_ref,
+        "replay_guard_calldata_per_ref": 32 * 16,  # refs are 32 bytes of calldata, included in the two first rows
     }
 
 

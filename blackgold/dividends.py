@@ -133,10 +133,13 @@ def _require_claimable(system: System, holder: str, address: ChecksumAddress) ->
 
 
 def claim_typed_data(
-    system: System, holder: str, address: ChecksumAddress, recipient: str, deadline: int
+    token: Bound, holder: str, address: ChecksumAddress, recipient: str, deadline: int
 ) -> dict[str, object]:
-    """The EIP-712 message a holder signs so that anyone may submit its claim (`claim_by_sig`)."""
-    token = system.token
+    """The EIP-712 message a holder signs so that anyone may submit its claim (`claim_by_sig`).
+
+    The domain is the token's own (ERC-5267 `eip712Domain`); the nonce is the holder's OpenZeppelin nonce on the
+    token (shared with permit and delegateBySig), read now.
+    """
     _fields, name, version, chain_id, verifying, _salt, _ext = token.call("eip712Domain")
     return {
         "types": {
@@ -160,7 +163,7 @@ def claim_typed_data(
             "holder": Web3.to_checksum_address(holder),
             "asset": address,
             "recipient": Web3.to_checksum_address(recipient),
-            "nonce": token.nonce(holder),
+            "nonce": int(token.call("nonces", holder)),
             "deadline": int(deadline),
         },
     }

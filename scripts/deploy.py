@@ -141,13 +141,7 @@ def deploy_system(
     for role in (timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE(), timelock.EXECUTOR_ROLE()):
         timelock.grantRole(role, governor, tx)
 
-    minter_role = token.MINTER_ROLE()
-    for minter in extra_minters:
-        token.grantRole(minter_role, minter, tx)
-    if initial_allocation:
-        token.grantRole(minter_role, deployer, tx)
-        for holder, grams in initial_allocation.items():
-            token.mint(holder, int(grams) * GRAM, tx)
+    _grant_minters(token, deployer, extra_minters, initial_allocation)
 
     extra: dict[str, Any] = {}
     if before_renounce is not None:
@@ -157,6 +151,18 @@ def deploy_system(
 
     renounce_deployer(deployer, token, timelock)
     return System(token=token, timelock=timelock, governor=governor, settings=settings, extra=extra)
+
+
+def _grant_minters(token: Any, deployer: Any, minters: Iterable[Any], allocation: Mapping[Any, int] | None) -> None:
+    """MINTER_ROLE to `minters`; on local chains mint the dev allocation ({address: whole grams}) first."""
+    tx = {"from": deployer}
+    minter_role = token.MINTER_ROLE()
+    for minter in minters:
+        token.grantRole(minter_role, minter, tx)
+    if allocation:
+        token.grantRole(minter_role, deployer, tx)
+        for holder, grams in allocation.items():
+            token.mint(holder, int(grams) * GRAM, tx)
 
 
 def renounce_deployer(deployer: Any, token: Any, timelock: Any) -> None:
