@@ -14,6 +14,7 @@ Sections:
 Brownie launches the network's Ganache (and stops it at the end); oracle servers, PostgreSQL and their temporary
 files are started on ports 8800-8899 and removed when the run ends (also on Ctrl-C).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,7 +56,11 @@ def machine() -> dict[str, Any]:
         pass
     mem = "?"
     try:
-        kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -63,9 +68,12 @@ def machine() -> dict[str, Any]:
 
     ganache = ROOT / "node_modules" / ".bin" / "ganache"
     return {
-        "cpus": os.cpu_count(), "cpu_model": cpu, "memory": mem,
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory": mem,
         "os": f"{platform.system()} {platform.release()} {platform.machine()}",
-        "python": platform.python_version(), "node": cmd("node", "--version"),
+        "python": platform.python_version(),
+        "node": cmd("node", "--version"),
         "ganache": cmd(str(ganache), "--version").splitlines()[0] if ganache.exists() else "?",
         "sqlite": sqlite3.sqlite_version,
         "anvil": shutil.which("anvil") or "not installed",
@@ -116,12 +124,28 @@ def section_governance(run: Run) -> None:
     print("== governance gas (delegate, propose, vote, queue, execute)", flush=True)
     with bench_chain.quiet():
         rows = gas_governance.measure()
-    _write("gas_governance", {"bench": "gas_governance", "taken": run.info["taken"], "network": run.args.network,
-                              "evm_version": "shanghai", "optimizer_runs": 200,
-                              "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows]})
-    run.emit("\n".join(["### Governance gas (IssuanceGovernor + TimelockController)", "",
-                        "| operation | gas | note |", "|---|---:|---|"]
-                       + [f"| {n} | {g:,} | {note} |" for n, g, note in rows]))
+    _write(
+        "gas_governance",
+        {
+            "bench": "gas_governance",
+            "taken": run.info["taken"],
+            "network": run.args.network,
+            "evm_version": "shanghai",
+            "optimizer_runs": 200,
+            "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows],
+        },
+    )
+    run.emit(
+        "\n".join(
+            [
+                "### Governance gas (IssuanceGovernor + TimelockController)",
+                "",
+                "| operation | gas | note |",
+                "|---|---:|---|",
+            ]
+            + [f"| {n} | {g:,} | {note} |" for n, g, note in rows]
+        )
+    )
 
 
 def section_dividends(run: Run) -> None:
@@ -162,9 +186,13 @@ def section_scaling(run: Run) -> None:
     run.emit(scaling.render_store(growth))
 
 
-RUNNERS = {"gas": section_gas, "governance": section_governance, "dividends": section_dividends,
-           "oracle": section_oracle,
-           "scaling": section_scaling}
+RUNNERS = {
+    "gas": section_gas,
+    "governance": section_governance,
+    "dividends": section_dividends,
+    "oracle": section_oracle,
+    "scaling": section_scaling,
+}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -173,8 +201,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a few minutes in all)")
     parser.add_argument("--network", default="ganache-cli", help="Brownie network id (default ganache-cli)")
     parser.add_argument("--port", type=int, help="run the network's Ganache on this port instead (e.g. 8801)")
-    parser.add_argument("--store-max", type=int, default=1_000_000,
-                        help="largest store size for the growth table (default 1,000,000; 100000 saves minutes)")
+    parser.add_argument(
+        "--store-max",
+        type=int,
+        default=1_000_000,
+        help="largest store size for the growth table (default 1,000,000; 100000 saves minutes)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="store growth on SQLite only")
     parser.add_argument("--batch-size", type=int, default=100, help="the oracle's batch size in the oracle section")
     args = parser.parse_args(argv)
@@ -189,8 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.time()
     info = machine()
-    info.update(taken=time.strftime("%Y-%m-%d %H:%M:%S %z"), command="python -m bench " + " ".join(argv or sys.argv[1:]),
-                network=args.network, quick=args.quick)
+    info.update(
+        taken=time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        command="python -m bench " + " ".join(argv or sys.argv[1:]),
+        network=args.network,
+        quick=args.quick,
+    )
     run = Run(args, info, Path(tempfile.mkdtemp(prefix="bench-")))
     run.tables.append(
         f"Taken {info['taken']} on {info['cpus']} x {info['cpu_model']}, {info['memory']}, {info['os']}; "

@@ -12,6 +12,7 @@ BlackGold with 0, 1 and 2 payout assets. Then deposit, claim, claimBySig and cla
 Targets (issue 12): with one payout asset a mining batch grows by at most 15% per purchase and a transfer by at
 most 30%, both against the baseline token.
 """
+
 from __future__ import annotations
 
 import sys
@@ -48,8 +49,17 @@ def _variant(container: Any, label: str, assets: int, accounts: Any, web3: Any) 
     oracle, alice, bob = accounts[2], accounts[5], accounts[6]
     (_, _, _), (_, _, returning) = _batches(mining, suppliers, oracle, web3, (PURCHASES,))
     mint_gas = {"mintBatch 100 purchases, returning": returning.gas_used / PURCHASES}
-    fresh = [(f"0x{bytes(web3.keccak(text=f'fresh-{label}-{i}')).hex()}", _address(web3, f"nc-{label}-{i}"),
-              _address(web3, f"nr-{label}-{i}"), suppliers[i % SUPPLIERS], 19_900, 0) for i in range(PURCHASES)]
+    fresh = [
+        (
+            f"0x{bytes(web3.keccak(text=f'fresh-{label}-{i}')).hex()}",
+            _address(web3, f"nc-{label}-{i}"),
+            _address(web3, f"nr-{label}-{i}"),
+            suppliers[i % SUPPLIERS],
+            19_900,
+            0,
+        )
+        for i in range(PURCHASES)
+    ]
     _new_second()
     mint_gas["mintBatch 100 purchases, new consumers"] = mining.mintBatch(fresh, {"from": oracle}).gas_used / PURCHASES
     minter = accounts[3]
@@ -87,8 +97,16 @@ def _operations(token: Any, coins: list[Any], accounts: Any, web3: Any) -> list[
     sig = Account.sign_typed_data(holder.private_key, full_message=typed)
     m = typed["message"]
     assert isinstance(m, dict)
-    tx = token.claimBySig(holder, coins[0], bob, m["deadline"], sig.v, sig.r.to_bytes(32, "big"),
-                          sig.s.to_bytes(32, "big"), {"from": alice})
+    tx = token.claimBySig(
+        holder,
+        coins[0],
+        bob,
+        m["deadline"],
+        sig.v,
+        sig.r.to_bytes(32, "big"),
+        sig.s.to_bytes(32, "big"),
+        {"from": alice},
+    )
     out.append(("claimBySig (one asset, submitted by another account)", tx.gas_used))
     chain.sleep(3_600)
     out.append((f"claimAll ({len(coins)} assets)", token.claimAll(bob, {"from": alice}).gas_used))
@@ -104,8 +122,9 @@ def measure() -> dict[str, Any]:
     baseline = {r["operation"]: r["gas"] for r in rows}
     last: Any = None
     for assets in (0, 1, 2):
-        more, last = _variant(contract_container("BlackGold"), f"BlackGold, {assets} payout asset(s)", assets,
-                              accounts, web3)
+        more, last = _variant(
+            contract_container("BlackGold"), f"BlackGold, {assets} payout asset(s)", assets, accounts, web3
+        )
         rows += more
     for row in rows:
         row["change_percent"] = 100 * (row["gas"] - baseline[row["operation"]]) / baseline[row["operation"]]
@@ -118,13 +137,19 @@ def measure() -> dict[str, Any]:
 
 
 def render(results: dict[str, Any]) -> str:
-    lines = ["### Dividends: gas of the accounting (BlackGold vs the token before this wave, same run)", "",
-             "| variant | operation | gas | vs baseline | target |", "|---|---|---:|---:|---|"]
+    lines = [
+        "### Dividends: gas of the accounting (BlackGold vs the token before this wave, same run)",
+        "",
+        "| variant | operation | gas | vs baseline | target |",
+        "|---|---|---:|---:|---|",
+    ]
     for r in results["per_variant"]:
         target = ""
         if "target_percent" in r:
             target = f"<= +{r['target_percent']:.0f}%: {'met' if r['target_met'] else 'NOT met'}"
-        lines.append(f"| {r['variant']} | {r['operation']} | {r['gas']:,.0f} | {r['change_percent']:+.1f}% | {target} |")
+        lines.append(
+            f"| {r['variant']} | {r['operation']} | {r['gas']:,.0f} | {r['change_percent']:+.1f}% | {target} |"
+        )
     lines += ["", "| operation (BlackGold, streams running) | gas |", "|---|---:|"]
     lines += [f"| {r['operation']} | {r['gas']:,} |" for r in results["operations"]]
     return "\n".join(lines)

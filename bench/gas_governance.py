@@ -8,6 +8,7 @@ ERC-20 transfer of the same token as the reference row. Prints a markdown table 
 bench/results/gas_governance.json. Brownie launches the network's Ganache if none is running (and stops it at the
 end); takes a few seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,9 @@ def measure() -> list[tuple[str, int, str]]:
     from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system, deployment_record
 
     deployer = accounts[0]
-    system = deploy_system(deployer, LOCAL_SETTINGS,
-                           initial_allocation={accounts[1]: 300_000, accounts[2]: 200_000, accounts[3]: 100_000})
+    system = deploy_system(
+        deployer, LOCAL_SETTINGS, initial_allocation={accounts[1]: 300_000, accounts[2]: 200_000, accounts[3]: 100_000}
+    )
     sdk = System.connect(web3, Deployment.from_record(deployment_record(system, deployer)))
     alice, bob, carol = (NodeSigner(accounts[i].address) for i in (1, 2, 3))
     fund = accounts[4].address
@@ -59,10 +61,16 @@ def measure() -> list[tuple[str, int, str]]:
     pid = proposed.proposal_id
     row("propose (a: raise cap)", proposed.receipt, "1 action; GovernorStorage keeps it on chain")
     mine_until(web3, gov.snapshot(pid) + 1)
-    row("castVote (reaches quorum)", g.vote(sdk, alice, pid, g.Support.FOR).receipt,
-        "first vote; reaching quorum stores the late-quorum deadline")
-    row("castVoteWithReason", g.vote(sdk, bob, pid, g.Support.AGAINST, "Too much, too soon: half of it.").receipt,
-        "quorum already reached; 31-byte reason")
+    row(
+        "castVote (reaches quorum)",
+        g.vote(sdk, alice, pid, g.Support.FOR).receipt,
+        "first vote; reaching quorum stores the late-quorum deadline",
+    )
+    row(
+        "castVoteWithReason",
+        g.vote(sdk, bob, pid, g.Support.AGAINST, "Too much, too soon: half of it.").receipt,
+        "quorum already reached; 31-byte reason",
+    )
     row("castVote", g.vote(sdk, carol, pid, g.Support.ABSTAIN).receipt, "quorum already reached")
     mine_until(web3, gov.deadline(pid) + 1)
     row("queue", g.queue(sdk, carol, pid), "schedules the batch in the timelock")
@@ -73,8 +81,11 @@ def measure() -> list[tuple[str, int, str]]:
     pid = proposed.proposal_id
     row("propose (b: grant)", proposed.receipt, "1 action")
     mine_until(web3, gov.deadline(pid) - 20)
-    row("castVote (late quorum)", g.vote(sdk, alice, pid, g.Support.FOR).receipt,
-        "reaches quorum late: extends the deadline")
+    row(
+        "castVote (late quorum)",
+        g.vote(sdk, alice, pid, g.Support.FOR).receipt,
+        "reaches quorum late: extends the deadline",
+    )
     mine_until(web3, gov.deadline(pid) + 1)
     g.queue(sdk, carol, pid)
     mine_until(web3, gov.eta(pid))
@@ -105,14 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     for name, gas, note in rows:
         print(f"| {name} | {gas:,} | {note} |")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "bench": "gas_governance",
-        "network": args.network,
-        "chain_id": chain_id,
-        "evm_version": "shanghai",
-        "optimizer_runs": 200,
-        "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows],
-    }, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "bench": "gas_governance",
+                "network": args.network,
+                "chain_id": chain_id,
+                "evm_version": "shanghai",
+                "optimizer_runs": 200,
+                "results": [{"operation": n, "gas": g, "note": note} for n, g, note in rows],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"\nwritten {RESULTS.relative_to(ROOT)}")
     return 0
 

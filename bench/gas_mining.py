@@ -40,6 +40,7 @@ What is measured, on a fresh BlackGold (1e9-gram cap) + PurchaseMining with the 
   mapping(bytes32 => bool), an OpenZeppelin BitMap keyed by the order reference, and (unsound here, for
   reference) a BitMap over dense sequence numbers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -117,21 +118,27 @@ def _setup(token_container: Any, accounts: Any, web3: Any) -> tuple[Any, Any, li
     add_oracle(mining, oracle, governance)
     suppliers = [_address(web3, f"supplier-{i}") for i in range(SUPPLIERS)]
     # Warm-up: suppliers and the platform hold grams before any measured batch (they are "returning" in both).
-    warm = [(_ref(web3, f"warm-{i}"), _address(web3, f"warm-consumer-{i}"), _address(web3, f"warm-ref-{i}"),
-             s, AMOUNT, 0) for i, s in enumerate(suppliers)]
+    warm = [
+        (_ref(web3, f"warm-{i}"), _address(web3, f"warm-consumer-{i}"), _address(web3, f"warm-ref-{i}"), s, AMOUNT, 0)
+        for i, s in enumerate(suppliers)
+    ]
     mining.mintBatch(warm, {"from": oracle})
     return token, mining, suppliers
 
 
-def _batches(mining: Any, suppliers: list[str], oracle: Any, web3: Any, sizes: tuple[int, ...]) -> list[tuple[int, str, Any]]:
+def _batches(
+    mining: Any, suppliers: list[str], oracle: Any, web3: Any, sizes: tuple[int, ...]
+) -> list[tuple[int, str, Any]]:
     """For each size: a batch of new consumers/referrers, then the same ones returning. [(n, kind, tx)]."""
     out = []
     for n in sizes:
         consumers = [_address(web3, f"c-{n}-{i}") for i in range(n)]
         referrers = [_address(web3, f"r-{n}-{i}") for i in range(n)]
         for kind in ("new", "returning"):
-            batch = [(_ref(web3, f"{kind}-{n}-{i}"), consumers[i], referrers[i], suppliers[i % SUPPLIERS], AMOUNT, 0)
-                     for i in range(n)]
+            batch = [
+                (_ref(web3, f"{kind}-{n}-{i}"), consumers[i], referrers[i], suppliers[i % SUPPLIERS], AMOUNT, 0)
+                for i in range(n)
+            ]
             _new_second()
             tx = mining.mintBatch(batch, {"from": oracle})
             assert len(tx.events["PurchaseMined"]) == n
@@ -149,8 +156,15 @@ def _batch_rows(mining: Any, suppliers: list[str], oracle: Any, web3: Any) -> li
             floor = storage_floor(n, consumer_like, distinct_suppliers + 1)
         else:
             floor = storage_floor(n, 0, consumer_like + distinct_suppliers + 1)
-        rows.append({"batch": n, "consumers": kind, "gas": tx.gas_used, "gas_per_purchase": tx.gas_used / n,
-                     "floor_per_purchase": floor / n})
+        rows.append(
+            {
+                "batch": n,
+                "consumers": kind,
+                "gas": tx.gas_used,
+                "gas_per_purchase": tx.gas_used / n,
+                "floor_per_purchase": floor / n,
+            }
+        )
     return rows
 
 
@@ -185,16 +199,21 @@ def _replay_guard(probe_container: Any, deployer: Any, web3: Any) -> dict[str, f
     return guard
 
 
-def _before_after(baseline_container: Any, rows: list[dict[str, Any]], accounts: Any, oracle: Any,
-                  web3: Any) -> list[dict[str, Any]]:
+def _before_after(
+    baseline_container: Any, rows: list[dict[str, Any]], accounts: Any, oracle: Any, web3: Any
+) -> list[dict[str, Any]]:
     """The same batches through BlackGoldBatchBaseline (the token before: mintBatch beside `_update`)."""
     _, old_mining, old_suppliers = _setup(baseline_container, accounts, web3)
     old = {(n, kind): tx.gas_used for n, kind, tx in _batches(old_mining, old_suppliers, oracle, web3, COMPARE_SIZES)}
     new = {(r["batch"], r["consumers"]): r["gas"] for r in rows}
     return [
-        {"batch": n, "consumers": kind, "baseline_per_purchase": old[(n, kind)] / n,
-         "blackgold_per_purchase": new[(n, kind)] / n,
-         "change_percent": 100 * (new[(n, kind)] - old[(n, kind)]) / old[(n, kind)]}
+        {
+            "batch": n,
+            "consumers": kind,
+            "baseline_per_purchase": old[(n, kind)] / n,
+            "blackgold_per_purchase": new[(n, kind)] / n,
+            "change_percent": 100 * (new[(n, kind)] - old[(n, kind)]) / old[(n, kind)],
+        }
         for n in COMPARE_SIZES
         for kind in ("new", "returning")
     ]
@@ -225,11 +244,19 @@ def measure(quiet: bool = True) -> dict[str, Any]:
         "taken": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "machine": f"{host_platform.system()} {host_platform.machine()}, Python {host_platform.python_version()}",
         "chain": "Ganache 7 (Shanghai), solc 0.8.37 optimizer 200",
-        "scenario": {"amount_fen": AMOUNT, "suppliers": SUPPLIERS, "referrer": "every purchase, distinct per purchase",
-                     "naive_sample_purchases": NAIVE_SAMPLE},
-        "floor_formula": {"guard_sstore_new": SSTORE_NEW, "balance_sstore_new": SSTORE_NEW,
-                          "balance_sstore_returning": SSTORE_UPDATE, "log_purchase_mined": LOG_PURCHASE_MINED,
-                          "log_transfer": LOG_TRANSFER},
+        "scenario": {
+            "amount_fen": AMOUNT,
+            "suppliers": SUPPLIERS,
+            "referrer": "every purchase, distinct per purchase",
+            "naive_sample_purchases": NAIVE_SAMPLE,
+        },
+        "floor_formula": {
+            "guard_sstore_new": SSTORE_NEW,
+            "balance_sstore_new": SSTORE_NEW,
+            "balance_sstore_returning": SSTORE_UPDATE,
+            "log_purchase_mined": LOG_PURCHASE_MINED,
+            "log_transfer": LOG_TRANSFER,
+        },
         "batches": rows,
         "token_before_after": comparison,
         "naive_per_purchase": naive,

@@ -13,6 +13,7 @@ Run with `make demo` (or `brownie run scripts/demo.py --network ganache-cli`). O
 DEMO_PURCHASES (default 300), DEMO_CONSUMERS (40), DEMO_SEED (7). Nothing is left running when it ends,
 including on Ctrl-C: the oracle is stopped here, Ganache by Brownie.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -146,7 +147,10 @@ def wait_all_minted(oracle_url: str, total: int, timeout: float = 180.0) -> None
         backlog = httpx.get(f"{oracle_url}/health", timeout=5).json()["backlog"]
         minted = backlog.get("minted", 0)
         if minted != last:
-            print(f"   minted {minted}/{total} (queued {backlog.get('queued', 0)}, submitted {backlog.get('submitted', 0)})", flush=True)
+            print(
+                f"   minted {minted}/{total} (queued {backlog.get('queued', 0)}, submitted {backlog.get('submitted', 0)})",
+                flush=True,
+            )
             last = minted
         if minted >= total:
             return
@@ -170,7 +174,12 @@ def grams_from_records(database: Path, platform: str) -> tuple[dict[str, int], d
             if record.status != "minted":
                 continue
             minted += 1
-            owners = {"consumer": record.consumer, "referrer": record.referrer, "supplier": record.supplier, "platform": platform}
+            owners = {
+                "consumer": record.consumer,
+                "referrer": record.referrer,
+                "supplier": record.supplier,
+                "platform": platform,
+            }
             for role in ROLES:
                 grams = int(getattr(record, f"{role}_grams") or 0)
                 per_role[role] += grams
@@ -181,7 +190,9 @@ def grams_from_records(database: Path, platform: str) -> tuple[dict[str, int], d
     return per_role, per_account, minted
 
 
-def print_tables(token: Any, mining: Any, shop: Shop, platform: str, per_role: dict[str, int], per_account: dict[str, dict[str, int]]) -> bool:
+def print_tables(
+    token: Any, mining: Any, shop: Shop, platform: str, per_role: dict[str, int], per_account: dict[str, dict[str, int]]
+) -> bool:
     """Grams per role and per account; every account's balance on chain must equal the oracle's records."""
     print("\n   grams per role (oracle records)")
     print(f"   {'role':<10}{'grams':>20}")
@@ -204,9 +215,13 @@ def print_tables(token: Any, mining: Any, shop: Shop, platform: str, per_role: d
         match = balance == expected
         ok &= match
         if i < 15 or not match:
-            print(f"   {labels.get(address, '?'):<13}{address:<44}{format_grams(expected):>18}{format_grams(balance):>20}  {'ok' if match else 'MISMATCH'}")
+            print(
+                f"   {labels.get(address, '?'):<13}{address:<44}{format_grams(expected):>18}{format_grams(balance):>20}  {'ok' if match else 'MISMATCH'}"
+            )
     mined_total = int(mining.minedTotal())
-    print(f"\n   PurchaseMining.minedTotal {format_grams(mined_total)} grams vs oracle records {format_grams(total)}: {'ok' if mined_total == total else 'MISMATCH'}")
+    print(
+        f"\n   PurchaseMining.minedTotal {format_grams(mined_total)} grams vs oracle records {format_grams(total)}: {'ok' if mined_total == total else 'MISMATCH'}"
+    )
     return ok and mined_total == total
 
 
@@ -230,11 +245,17 @@ def issuance_vote() -> None:
     amount = 10_000_000 * GRAM
     for holder in holders:
         print(f"   holder {holder.address} delegated to itself: {format_grams(token.votes(holder.address))} votes")
-    pid = gov.propose(system, holders[0], "grant", amount, fund, "Grant 10,000,000 grams to the ecosystem fund").proposal_id
+    pid = gov.propose(
+        system, holders[0], "grant", amount, fund, "Grant 10,000,000 grams to the ecosystem fund"
+    ).proposal_id
     show(system, pid, "proposed (waiting for the voting delay)")
     mine_until(web3, governor.snapshot(pid) + 1)
-    for holder, support, reason in ((holders[0], "for", "Fund the ecosystem"), (holders[1], "for", None),
-                                    (holders[2], "against", "Dilutes holders"), (holders[3], "abstain", None)):
+    for holder, support, reason in (
+        (holders[0], "for", "Fund the ecosystem"),
+        (holders[1], "for", None),
+        (holders[2], "against", "Dilutes holders"),
+        (holders[3], "abstain", None),
+    ):
         gov.vote(system, holder, pid, gov.Support.parse(support), reason)
     show(system, pid, "four holders voted: for, for, against, abstain")
     mine_until(web3, governor.deadline(pid) + 1)
@@ -244,8 +265,10 @@ def issuance_vote() -> None:
     mine_until(web3, governor.eta(pid))
     gov.execute(system, holders[0], pid)
     show(system, pid, "executed")
-    print(f"\n   ecosystem fund {fund} holds {format_grams(token.balance_of(fund))} grams; "
-          f"cap is now {format_grams(token.cap())} grams")
+    print(
+        f"\n   ecosystem fund {fund} holds {format_grams(token.balance_of(fund))} grams; "
+        f"cap is now {format_grams(token.cap())} grams"
+    )
 
 
 def dividends_step(shop: Shop) -> None:
@@ -262,8 +285,10 @@ def dividends_step(shop: Shop) -> None:
     dv.asset(system, coin).transact(platform, "mint", platform.address, amount)  # Test USD: local chains only
     receipt = dv.deposit(system, platform, coin, amount)
     end = int(token.call("periodEnd", coin))
-    print(f"   deposited {info.units(amount)} (tx 0x{bytes(receipt['transactionHash']).hex()[:10]}...); "
-          f"streams until the chain's clock passes {end}")
+    print(
+        f"   deposited {info.units(amount)} (tx 0x{bytes(receipt['transactionHash']).hex()[:10]}...); "
+        f"streams until the chain's clock passes {end}"
+    )
     mine_until(web3, end + 1)
     supply = token.total_supply()
     dev = [NodeSigner(accounts[i].address) for i in (1, 2, 3, 4)]
@@ -279,10 +304,14 @@ def dividends_step(shop: Shop) -> None:
         paid = int(dv.asset(system, coin).call("balanceOf", address)) - before
         paid_total += paid
         grams = token.balance_of(address)
-        print(f"   {address:<44}{format_grams(grams):>16}{100 * grams / supply:>9.3f}%"
-              f"{info.units(paid):>16}{100 * paid / amount:>10.3f}%")
-    print(f"   ... {info.units(paid_total)} paid to these {len(holders)} holders; every other holder can claim its "
-          f"share the same way (`blackgold dividends claim`)")
+        print(
+            f"   {address:<44}{format_grams(grams):>16}{100 * grams / supply:>9.3f}%"
+            f"{info.units(paid):>16}{100 * paid / amount:>10.3f}%"
+        )
+    print(
+        f"   ... {info.units(paid_total)} paid to these {len(holders)} holders; every other holder can claim its "
+        f"share the same way (`blackgold dividends claim`)"
+    )
 
 
 def new_oracle_account() -> Any:
@@ -314,8 +343,12 @@ def main() -> None:
         oracle_account = new_oracle_account()
         system = deploy(oracle=oracle_account.address)
     token, mining = system.token, system.extra["PurchaseMining"]
-    for name, contract in (("BlackGold", token), ("TimelockController", system.timelock),
-                           ("IssuanceGovernor", system.governor), ("PurchaseMining", mining)):
+    for name, contract in (
+        ("BlackGold", token),
+        ("TimelockController", system.timelock),
+        ("IssuanceGovernor", system.governor),
+        ("PurchaseMining", mining),
+    ):
         print(f"   {name:<20}{contract.address}")
     print(f"   the deployer renounced every role; oracle {oracle_account.address}")
 
@@ -331,7 +364,9 @@ def main() -> None:
 
         shop = Shop.make(rng, consumers)
         orders = list(shop_orders(rng, shop, purchases))
-        step(f"3/6 play the shop: {purchases} purchases, {consumers} consumers, {len(shop.referrers)} referrers, {len(shop.suppliers)} suppliers")
+        step(
+            f"3/6 play the shop: {purchases} purchases, {consumers} consumers, {len(shop.referrers)} referrers, {len(shop.suppliers)} suppliers"
+        )
         t0 = time.monotonic()
         play_shop(oracle.url, backend_key, orders)
         wait_all_minted(oracle.url, purchases)

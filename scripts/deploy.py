@@ -25,6 +25,7 @@ The deployment file (`deployments/<network>.json`, or `deployments/local/<networ
 development chains, which are git-ignored) is the one source of truth for addresses: scripts and the
 oracle read it instead of pasting addresses by hand.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -168,8 +169,12 @@ def _grant_minters(token: Any, deployer: Any, minters: Iterable[Any], allocation
 def renounce_deployer(deployer: Any, token: Any, timelock: Any) -> None:
     """Renounce every role the deployer holds on the token and the timelock, then check none is left."""
     tx = {"from": deployer}
-    token_roles = [token.MINTER_ROLE(), token.CAP_RAISER_ROLE(), token.DIVIDENDS_ADMIN_ROLE(),
-                   token.DEFAULT_ADMIN_ROLE()]  # admin last
+    token_roles = [
+        token.MINTER_ROLE(),
+        token.CAP_RAISER_ROLE(),
+        token.DIVIDENDS_ADMIN_ROLE(),
+        token.DEFAULT_ADMIN_ROLE(),
+    ]  # admin last
     timelock_roles = [
         timelock.PROPOSER_ROLE(),
         timelock.CANCELLER_ROLE(),
@@ -202,6 +207,7 @@ def mining_hook(
     The deployer is PurchaseMining's administrator only while it grants the oracle roles; then the timelock
     receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE and the deployer renounces both (checked).
     """
+
     def hook(token: Any, timelock: Any) -> Mapping[str, Any]:
         tx = {"from": deployer}
         mining = deploy_mining(token, deployer, deployer, settings)
@@ -283,9 +289,14 @@ def mining_record(mining: Any) -> dict[str, Any]:
     if mining is None:
         return {}
     consumer, referrer, supplier, platform_bps = mining.split()
-    return {"base_rate": mining.baseRate(), "allocation": str(mining.allocation()), "platform": mining.platform(),
-            "split_bps": [consumer, referrer, supplier, platform_bps], "max_referrer_bps": mining.maxReferrerBps(),
-            "daily_ceiling": str(mining.dailyCeiling())}
+    return {
+        "base_rate": mining.baseRate(),
+        "allocation": str(mining.allocation()),
+        "platform": mining.platform(),
+        "split_bps": [consumer, referrer, supplier, platform_bps],
+        "max_referrer_bps": mining.maxReferrerBps(),
+        "daily_ceiling": str(mining.dailyCeiling()),
+    }
 
 
 def deploy_and_record(
@@ -332,7 +343,9 @@ def main(profile: str | None = None, oracle: str | None = None, cap_grams: int =
     print(f"BlackGold deployed at {system.token.address}")
     print(f"TimelockController deployed at {system.timelock.address}")
     print(f"IssuanceGovernor deployed at {system.governor.address} ({profile} parameters)")
-    print(f"PurchaseMining deployed at {system.extra['PurchaseMining'].address}; oracles: {[str(o) for o in oracles] or 'none'}")
+    print(
+        f"PurchaseMining deployed at {system.extra['PurchaseMining'].address}; oracles: {[str(o) for o in oracles] or 'none'}"
+    )
     if "TestStablecoin" in system.extra:
         print(f"TestStablecoin (tUSD, local only) deployed at {system.extra['TestStablecoin'].address}, a payout asset")
     print(f"deployment file: {path}")
@@ -352,8 +365,18 @@ def deploy_mining(token: Any, governance: Any, deployer: Any, settings: MiningSe
     s = settings or MiningSettings()
     s.validate()
     return contract_container("PurchaseMining").deploy(
-        token, governance, s.platform or str(deployer), s.base_rate, s.allocation, s.consumer_bps, s.referrer_bps,
-        s.supplier_bps, s.platform_bps, s.max_referrer_bps, s.daily_ceiling, {"from": deployer},
+        token,
+        governance,
+        s.platform or str(deployer),
+        s.base_rate,
+        s.allocation,
+        s.consumer_bps,
+        s.referrer_bps,
+        s.supplier_bps,
+        s.platform_bps,
+        s.max_referrer_bps,
+        s.daily_ceiling,
+        {"from": deployer},
     )
 
 

@@ -3,6 +3,7 @@
 Each area keeps its own fixtures in its folder's conftest.py (tests/token, tests/governance,
 tests/mining, tests/oracle); what several areas need lives here.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -6,6 +6,7 @@ compiled `_BrownieStateMachine.__init__` rejects the subclass Brownie itself gen
 same job in a few lines: snapshot the chain once, and revert to that snapshot before every generated run.
 Write machines as plain `hypothesis.stateful.RuleBasedStateMachine` subclasses.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 
-def run_on_chain(machine: type[RuleBasedStateMachine], max_examples: int = 25, step_count: int = 20, **extra: Any) -> None:
+def run_on_chain(
+    machine: type[RuleBasedStateMachine], max_examples: int = 25, step_count: int = 20, **extra: Any
+) -> None:
     """Run `machine` as a hypothesis test, each run starting from the chain state at the time of the call."""
     chain.snapshot()
 

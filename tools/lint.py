@@ -1,4 +1,4 @@
-"""Static analysis: slither over every contract in contracts/ (recursively), failing on any finding that
+r"""Static analysis: slither over every contract in contracts/ (recursively), failing on any finding that
 contracts/SLITHER_TRIAGE.md does not accept.
 
 Run: `make lint` (or `.venv/bin/python tools/lint.py [-v]`, from any directory). Exit status 0 = no untriaged finding.
@@ -16,6 +16,7 @@ detector name and the finding's location (`Contract`, `Contract.function`, `Cont
 `Contract.stateVariable` or `Contract.Event`); `*` wildcards are allowed in the location. Findings in
 node_modules (OpenZeppelin) are not reported.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,9 @@ def solc_binary(version: str) -> Path:
 def read_triage() -> list[tuple[str, str]]:
     if not TRIAGE.exists():
         return []
-    return [(m.group(1).strip(), m.group(2).strip()) for line in TRIAGE.read_text().splitlines() if (m := ROW.match(line))]
+    return [
+        (m.group(1).strip(), m.group(2).strip()) for line in TRIAGE.read_text().splitlines() if (m := ROW.match(line))
+    ]
 
 
 def locate(element: dict[str, Any]) -> str:
@@ -109,14 +112,16 @@ def run_slither(verbose: bool) -> list[dict[str, Any]]:
     for group in slither.run_detectors():
         for result in group:
             element = result["elements"][0] if result["elements"] else {}
-            findings.append({
-                "check": result["check"],
-                "impact": result["impact"],
-                "confidence": result["confidence"],
-                "location": locate(element) if element else "?",
-                "file": element.get("source_mapping", {}).get("filename_relative", "?"),
-                "description": result["description"].strip(),
-            })
+            findings.append(
+                {
+                    "check": result["check"],
+                    "impact": result["impact"],
+                    "confidence": result["confidence"],
+                    "location": locate(element) if element else "?",
+                    "file": element.get("source_mapping", {}).get("filename_relative", "?"),
+                    "description": result["description"].strip(),
+                }
+            )
     print(f"lint: slither analysed {len(sources)} files in contracts/ ({', '.join(sources)})")
     return findings
 

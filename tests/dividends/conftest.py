@@ -4,6 +4,7 @@ ERC20Dividends -- only `dividend_token`, `dividends_admin` and `grams` need to c
 Time: every assertion reads mined block timestamps (`tx.timestamp`, `chain[-1].timestamp`), never the wall clock.
 Views are called at an explicit block (`at(block)`), whose timestamp Ganache uses for `block.timestamp`.
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace

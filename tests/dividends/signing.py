@@ -1,4 +1,5 @@
 """EIP-712 signatures for the dividends tests (claimBySig, ERC-2612 permit), made with eth-account."""
+
 from __future__ import annotations
 
 from eth_account import Account
@@ -26,8 +27,12 @@ PERMIT_TYPES = {
 def domain_of(contract, chain_id: int | None = None, verifying_contract: str | None = None) -> dict:
     """The contract's own EIP-712 domain (ERC-5267 eip712Domain), optionally with a forged chain id or address."""
     _, name, version, cid, verifying, _, _ = contract.eip712Domain()
-    return {"name": name, "version": version, "chainId": chain_id if chain_id is not None else cid,
-            "verifyingContract": verifying_contract or verifying}
+    return {
+        "name": name,
+        "version": version,
+        "chainId": chain_id if chain_id is not None else cid,
+        "verifyingContract": verifying_contract or verifying,
+    }
 
 
 def sign(private_key: str, domain: dict, types: dict, message: dict) -> tuple[int, bytes, bytes]:
@@ -36,8 +41,13 @@ def sign(private_key: str, domain: dict, types: dict, message: dict) -> tuple[in
 
 
 def sign_claim(private_key, token, holder, asset, recipient, nonce, deadline, **domain_overrides):
-    message = {"holder": str(holder), "asset": str(asset), "recipient": str(recipient), "nonce": nonce,
-               "deadline": deadline}
+    message = {
+        "holder": str(holder),
+        "asset": str(asset),
+        "recipient": str(recipient),
+        "nonce": nonce,
+        "deadline": deadline,
+    }
     return sign(private_key, domain_of(token, **domain_overrides), CLAIM_TYPES, message)
 
 

@@ -1,4 +1,5 @@
 """Governance of payout assets: authorisation hook, registration, the asset bound, retiring, period bounds."""
+
 from __future__ import annotations
 
 import brownie
@@ -51,8 +52,9 @@ def test_the_asset_bound_counts_retired_assets(dividend_token, tusd, dividends_a
     assert len(dividend_token.payoutAssets()) == maximum
 
 
-def test_retired_asset_finishes_its_stream_and_stays_claimable(dividend_token, tusd, dividends_admin, grams,
-                                                                holders, fund, depositor):
+def test_retired_asset_finishes_its_stream_and_stays_claimable(
+    dividend_token, tusd, dividends_admin, grams, holders, fund, depositor
+):
     grams.mint(holders[0], GRAM)
     tx = fund(tusd, WEEK * USD, depositor)
     sleep_to(tx.timestamp + DAY)
@@ -97,8 +99,9 @@ def test_period_bounds_and_event(dividend_token, dividends_admin):
         assert dividend_token.distributionPeriod() == period
 
 
-def test_a_new_period_applies_to_the_next_deposit(dividend_token, tusd, dividends_admin, grams, holders, fund,
-                                                  depositor):
+def test_a_new_period_applies_to_the_next_deposit(
+    dividend_token, tusd, dividends_admin, grams, holders, fund, depositor
+):
     grams.mint(holders[0], GRAM)
     tx = fund(tusd, WEEK * USD, depositor)
     dividend_token.setDistributionPeriod(DAY, {"from": dividends_admin})

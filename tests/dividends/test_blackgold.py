@@ -4,6 +4,7 @@ batches, transfers, burns) settles both parties; only the timelock administers p
 The harness tests (test_streaming, test_claims, ...) cover the accounting rules in depth; these check that the
 production token routes every balance change through the extension and that the deploy wiring holds.
 """
+
 from __future__ import annotations
 
 import brownie
@@ -11,7 +12,7 @@ import pytest
 from brownie import chain
 
 from scripts.deploy import LOCAL_SETTINGS, chain_hooks, deploy_system, mining_hook, stablecoin_hook
-from tests.dividends.conftest import DAY, GRAM, USD, WEEK, at, sleep_to
+from tests.dividends.conftest import DAY, USD, WEEK, at, sleep_to
 from tests.mining.conftest import addr, order_ref
 
 
@@ -79,8 +80,11 @@ def test_mining_batches_and_transfers_settle_every_party(parts, accounts):
         return {h: token.balanceOf.call(h, at(block)) for h in holders}
 
     # the model: the balance-time integral over the three intervals, from the balances the chain recorded
-    spans = ((t0, t1, balances(batch.block_number - 1)), (t1, t2, balances(move.block_number - 1)),
-             (t2, t0 + WEEK, balances(end)))
+    spans = (
+        (t0, t1, balances(batch.block_number - 1)),
+        (t1, t2, balances(move.block_number - 1)),
+        (t2, t0 + WEEK, balances(end)),
+    )
     expected = {h: 0 for h in holders}
     for start, stop, bal in spans:
         supply = sum(bal.values())

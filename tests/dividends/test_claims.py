@@ -1,4 +1,5 @@
 """Claims: to any address, claimFor, claimAll, claimBySig (and its replays), reentrancy, contracts as holders."""
+
 from __future__ import annotations
 
 import brownie
@@ -118,13 +119,15 @@ def test_claim_by_sig_wrong_chain_id(dividend_token, tusd, grams, holders, fund,
         dividend_token.claimBySig(signer, tusd, holders[3], deadline, v, r, s, {"from": holders[4]})
 
 
-def test_claim_by_sig_for_another_contract(dividend_token, tusd, grams, holders, fund, depositor,
-                                           DividendTokenHarness, dividends_admin):
+def test_claim_by_sig_for_another_contract(
+    dividend_token, tusd, grams, holders, fund, depositor, DividendTokenHarness, dividends_admin
+):
     signer = _signer_with_dividends(dividend_token, tusd, grams, fund, depositor)
     other = DividendTokenHarness.deploy(dividends_admin, {"from": dividends_admin})
     deadline = chain[-1].timestamp + 3_600
-    v, r, s = sign_claim(signer.private_key, dividend_token, signer, tusd, holders[3], 0, deadline,
-                         verifying_contract=other.address)
+    v, r, s = sign_claim(
+        signer.private_key, dividend_token, signer, tusd, holders[3], 0, deadline, verifying_contract=other.address
+    )
     with brownie.reverts(revert_pattern="DividendsInvalidSigner: .*"):
         dividend_token.claimBySig(signer, tusd, holders[3], deadline, v, r, s, {"from": holders[4]})
 
@@ -162,8 +165,9 @@ def test_claim_by_sig_nonce_is_shared_with_permit(dividend_token, tusd, grams, h
 # ---------------------------------------------------------------- reentrancy and contract holders
 
 
-def test_reentrant_payout_token_cannot_reenter(dividend_token, reentrant_token, dividends_admin, grams, holders,
-                                               fund, depositor):
+def test_reentrant_payout_token_cannot_reenter(
+    dividend_token, reentrant_token, dividends_admin, grams, holders, fund, depositor
+):
     dividend_token.registerPayoutAsset(reentrant_token, {"from": dividends_admin})
     grams.mint(holders[0], GRAM)
     guard_error = "0x3ee5aeb5"  # ReentrancyGuardReentrantCall()
@@ -186,8 +190,9 @@ def test_reentrant_payout_token_cannot_reenter(dividend_token, reentrant_token, 
             paid = dividend_token.claim(reentrant_token, holders[1], {"from": holders[0]})
         assert not reentrant_token.lastSucceeded() and reentrant_token.lastError() == guard_error
         assert paid.events["DividendsClaimed"]["amount"] > 0
-    assert reentrant_token.balanceOf(dividend_token) + dividend_token.totalClaimed(reentrant_token) == \
-        dividend_token.totalDeposited(reentrant_token)
+    assert reentrant_token.balanceOf(dividend_token) + dividend_token.totalClaimed(
+        reentrant_token
+    ) == dividend_token.totalDeposited(reentrant_token)
 
 
 def test_contracts_holding_grams_accrue_like_anyone(dividend_token, tusd, grams, holders, fund, depositor):

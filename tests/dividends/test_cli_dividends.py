@@ -1,4 +1,5 @@
 """`blackgold dividends status|deposit|claim` over --rpc on the real deploy (Test USD registered)."""
+
 from __future__ import annotations
 
 import io

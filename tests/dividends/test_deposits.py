@@ -1,4 +1,5 @@
 """Deposits: zero and dust griefing, the rate rule, fee-on-transfer assets, permit, the deposit cap."""
+
 from __future__ import annotations
 
 import brownie
@@ -75,8 +76,9 @@ def test_one_unit_after_the_stream_starts_a_new_one(dividend_token, tusd, grams,
     assert USD - 1 <= dividend_token.claimable.call(holders[0], tusd, at(chain[-1].number)) <= USD + 1
 
 
-def test_fee_on_transfer_asset_is_credited_what_arrived(dividend_token, fee_token, dividends_admin, grams,
-                                                          holders, fund, depositor):
+def test_fee_on_transfer_asset_is_credited_what_arrived(
+    dividend_token, fee_token, dividends_admin, grams, holders, fund, depositor
+):
     dividend_token.registerPayoutAsset(fee_token, {"from": dividends_admin})
     grams.mint(holders[0], GRAM)
     tx = fund(fee_token, 1_000 * GRAM, depositor)

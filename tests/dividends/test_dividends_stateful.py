@@ -8,6 +8,7 @@ Properties (per holder and asset, at the last mined block's timestamp):
 - sum of claimed + sum of claimable <= sum of deposited, and the contract holds at least everything claimable;
 - time with a supply below one token (zero-supply periods) pauses streams instead of losing them.
 """
+
 from __future__ import annotations
 
 from fractions import Fraction as F
@@ -176,16 +177,24 @@ class DividendsMachine(RuleBasedStateMachine):
         if first in ("mint", "both"):
             self.mint(0, 10 * GRAM)
 
-    @rule(actions=st.lists(st.one_of(
-        st.tuples(st.just("mint"), st.integers(0, 3), AMOUNTS),
-        st.tuples(st.just("mint_batch"), st.lists(st.tuples(st.integers(0, 3), AMOUNTS), min_size=1, max_size=4)),
-        st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), st.sampled_from([1, 2, 3, 10])),
-        st.tuples(st.just("burn"), st.integers(0, 3), st.sampled_from([1, 2, 4])),
-        st.tuples(st.just("deposit"), st.integers(0, 1), st.integers(1, 20_000), st.integers(0, 999_999)),
-        st.tuples(st.just("claim_all"), st.integers(0, 3)),
-        st.tuples(st.just("sleep"), st.sampled_from([1, 60, 3_600, DAY, 3 * DAY, 8 * DAY])),
-        st.tuples(st.just("register_second_asset")),
-    ), min_size=6, max_size=14))
+    @rule(
+        actions=st.lists(
+            st.one_of(
+                st.tuples(st.just("mint"), st.integers(0, 3), AMOUNTS),
+                st.tuples(
+                    st.just("mint_batch"), st.lists(st.tuples(st.integers(0, 3), AMOUNTS), min_size=1, max_size=4)
+                ),
+                st.tuples(st.just("transfer"), st.integers(0, 3), st.integers(0, 3), st.sampled_from([1, 2, 3, 10])),
+                st.tuples(st.just("burn"), st.integers(0, 3), st.sampled_from([1, 2, 4])),
+                st.tuples(st.just("deposit"), st.integers(0, 1), st.integers(1, 20_000), st.integers(0, 999_999)),
+                st.tuples(st.just("claim_all"), st.integers(0, 3)),
+                st.tuples(st.just("sleep"), st.sampled_from([1, 60, 3_600, DAY, 3 * DAY, 8 * DAY])),
+                st.tuples(st.just("register_second_asset")),
+            ),
+            min_size=6,
+            max_size=14,
+        )
+    )
     def scenario(self, actions):
         for name, *args in actions:
             getattr(self, name)(*args)

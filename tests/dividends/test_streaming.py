@@ -1,5 +1,6 @@
 """Streaming and entitlement: linear streams, the balance-time integral, sniping, and the known pitfalls
 (zero-supply time, leftover from what was actually distributed, truncation of 6-decimal rates)."""
+
 from __future__ import annotations
 
 from brownie import chain

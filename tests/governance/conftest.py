@@ -3,6 +3,7 @@
 Every test here runs on Ganache (`brownie test tests/governance --network ganache-b`); time is moved with
 chain.sleep/chain.mine through the helpers in tests/governance/helpers.py, which read the mined blocks.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Helpers shared by the governance tests."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Attacks on the issuance vote: vote buying, double voting, spam, role grabs, late whales, re-entrancy."""
+
 from __future__ import annotations
 
 import pytest
@@ -230,8 +231,7 @@ def test_early_quorum_does_not_extend(chain, token, governor, alice):
 # ---- re-entrancy ------------------------------------------------------------------------------------------
 
 
-def test_execution_is_reentrancy_free(chain, token, governor, timelock, alice, bob, deployer,
-                                      ReentrantProposalTarget):
+def test_execution_is_reentrancy_free(chain, token, governor, timelock, alice, bob, deployer, ReentrantProposalTarget):
     attacker = ReentrantProposalTarget.deploy(governor, timelock, {"from": deployer})
     amount = 5_000 * GRAM
     targets = [token.address, attacker.address]

@@ -4,6 +4,7 @@ The commands run in-process (`main([...])`) against the test chain over its RPC 
 file written from the real deploy function; one test runs the installed `blackgold` console script as a
 subprocess from another directory. Time is moved with the helpers that read mined block timestamps.
 """
+
 from __future__ import annotations
 
 import io
@@ -139,8 +140,9 @@ def test_cli_cancel(cli, governor, alice):
 
 def test_error_wrong_proposal_id(cli, alice):
     assert_one_line_error(cli("status", "3"), "no proposal #3", "run `status`")
-    assert_one_line_error(cli("vote", "123456789012345678901234567890", "for", account=alice),
-                          "no proposal with id", "status")
+    assert_one_line_error(
+        cli("vote", "123456789012345678901234567890", "for", account=alice), "no proposal with id", "status"
+    )
     assert_one_line_error(cli("queue", "abc", account=alice), "is not a proposal")
     ok(cli("propose", "raise", "1,000", account=alice))
     assert_one_line_error(cli("execute", "2", account=alice), "no proposal #2", "there is 1")
@@ -170,24 +172,29 @@ def test_error_no_voting_power(cli, chain, token, governor, alice, eve, whale):
 
 
 def test_error_too_little_power_to_propose(cli, chain, token, minter, dave, eve):
-    assert_one_line_error(cli("propose", "raise", "1,000", account=dave),
-                          "has 500 grams of voting power", "needs 1,000", "delegations")
+    assert_one_line_error(
+        cli("propose", "raise", "1,000", account=dave), "has 500 grams of voting power", "needs 1,000", "delegations"
+    )
     token.mint(eve, 2_000 * GRAM, {"from": minter})
     assert_one_line_error(cli("propose", "raise", "1,000", account=eve), "has 0 grams", "run `delegate` first")
 
 
 def test_error_bad_proposal_input(cli, alice):
     assert_one_line_error(cli("propose", "grant", "1,000", account=alice), "needs --recipient")
-    assert_one_line_error(cli("propose", "grant", "1,000", "--recipient", "0x12", account=alice), "not a non-zero address")
-    assert_one_line_error(cli("propose", "raise", "1,000", "--recipient", alice.address, account=alice),
-                          "only for `grant`")
+    assert_one_line_error(
+        cli("propose", "grant", "1,000", "--recipient", "0x12", account=alice), "not a non-zero address"
+    )
+    assert_one_line_error(
+        cli("propose", "raise", "1,000", "--recipient", alice.address, account=alice), "only for `grant`"
+    )
     assert_one_line_error(cli("propose", "raise", "12,34", account=alice), "not a number of grams")
     assert_one_line_error(cli("propose", "raise", "0", account=alice), "more than 0")
     assert_one_line_error(cli("propose", "mint", "5", account=alice), "unknown proposal kind")
     assert_one_line_error(cli("vote", "1", "yes", account=alice), "for, against or abstain")
     ok(cli("propose", "raise", "1,000", "--description", "same", account=alice))
-    assert_one_line_error(cli("propose", "raise", "1,000", "--description", "same", account=alice),
-                          "identical proposal")
+    assert_one_line_error(
+        cli("propose", "raise", "1,000", "--description", "same", account=alice), "identical proposal"
+    )
 
 
 def test_error_queue_and_execute_out_of_order(cli, chain, governor, alice, bob):
@@ -232,8 +239,9 @@ def test_error_setup_problems(cli, tmp_path, rpc):
     assert_one_line_error(cli("--account", "env:BG_TEST_NO_SUCH_VAR", "delegate"), "BG_TEST_NO_SUCH_VAR is empty")
     assert_one_line_error(cli("--account", str(tmp_path / "key.json"), "delegate"), "no such keystore file")
     missing = tmp_path / "none.json"
-    assert_one_line_error(run_cli(["--rpc", rpc, "--deployment", missing, "status"]),
-                          "no deployment file", "scripts/deploy.py")
+    assert_one_line_error(
+        run_cli(["--rpc", rpc, "--deployment", missing, "status"]), "no deployment file", "scripts/deploy.py"
+    )
     assert_one_line_error(cli("frobnicate"), "invalid choice")
     assert_one_line_error(run_cli(["--rpc", "http://user:hunter2@127.0.0.1:9", "status"]), "no chain answers", "***")
     assert "hunter2" not in run_cli(["--rpc", "http://user:hunter2@127.0.0.1:9", "status"])[2]
@@ -247,8 +255,9 @@ def test_error_stale_or_foreign_deployment_file(tmp_path, rpc, web3):
     foreign = write_record({"chain_id": 5, "contracts": contracts}, tmp_path / "foreign.json")
     assert_one_line_error(run_cli(["--rpc", rpc, "--deployment", foreign, "status"]), "chain id 5", "--rpc")
     (tmp_path / "broken.json").write_text("{not json")
-    assert_one_line_error(run_cli(["--rpc", rpc, "--deployment", tmp_path / "broken.json", "status"]),
-                          "not readable JSON")
+    assert_one_line_error(
+        run_cli(["--rpc", rpc, "--deployment", tmp_path / "broken.json", "status"]), "not readable JSON"
+    )
 
 
 # ---- as a real command ----------------------------------------------------------------------------------------
@@ -265,8 +274,9 @@ def test_cli_as_subprocess_from_any_directory(cli, deployment_file, alice, rpc, 
     assert "#1 from a shell  [Pending]" in done.stdout
     assert "1,000,000,000 -> 1,002,000,000" in done.stdout
     assert "Warning" not in done.stderr
-    done = subprocess.run(base + ["--account", "3", "vote", "1", "for"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        base + ["--account", "3", "vote", "1", "for"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("error: voting on proposal #1 has not started")

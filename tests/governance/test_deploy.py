@@ -1,4 +1,5 @@
 """The real deploy: wiring, parameters, deployment file, and a deployer left with no privilege at all."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ def _assert_deployer_powerless(deployer, token, timelock, other):
     """Every privileged entry point of the token and the timelock refuses the deployer."""
     for role in (token.DEFAULT_ADMIN_ROLE(), token.CAP_RAISER_ROLE(), token.MINTER_ROLE()):
         assert not token.hasRole(role, deployer)
-    for role in (timelock.DEFAULT_ADMIN_ROLE(), timelock.PROPOSER_ROLE(), timelock.EXECUTOR_ROLE(),
-                 timelock.CANCELLER_ROLE()):
+    for role in (
+        timelock.DEFAULT_ADMIN_ROLE(),
+        timelock.PROPOSER_ROLE(),
+        timelock.EXECUTOR_ROLE(),
+        timelock.CANCELLER_ROLE(),
+    ):
         assert not timelock.hasRole(role, deployer)
     tx = {"from": deployer}
     with reverts_with("AccessControlUnauthorizedAccount"):
@@ -92,9 +97,15 @@ def test_deploy_and_record_writes_the_deployment_file(tmp_path, accounts, chain)
     assert record["chain_id"] == chain.id
     assert record["deployer"] == deployer.address
     assert record["governance"] == {
-        "voting_delay": 60, "voting_period": 600, "proposal_threshold_grams": 1_000, "quorum_percent": 4,
-        "late_quorum_extension": 300, "timelock_delay": 120, "execution_window": 3_600,
-        "clock_mode": "mode=timestamp", "executor": "IssuanceGovernor",
+        "voting_delay": 60,
+        "voting_period": 600,
+        "proposal_threshold_grams": 1_000,
+        "quorum_percent": 4,
+        "late_quorum_extension": 300,
+        "timelock_delay": 120,
+        "execution_window": 3_600,
+        "clock_mode": "mode=timestamp",
+        "executor": "IssuanceGovernor",
     }
     assert record["token"] == {"cap_grams": 1_000_000_000}
     assert record["deployed_at_block"] <= chain.height
@@ -155,8 +166,15 @@ def test_before_renounce_hook_runs_while_deployer_is_admin(accounts, BlackGold):
         side = BlackGold.deploy(1, deployer, {"from": deployer})  # stands in for PurchaseMining
         return {"SideContract": side}
 
-    settings = GovernanceSettings(voting_delay=1, voting_period=10, proposal_threshold_grams=0, quorum_percent=1,
-                                  late_quorum_extension=1, timelock_delay=1, execution_window=10)
+    settings = GovernanceSettings(
+        voting_delay=1,
+        voting_period=10,
+        proposal_threshold_grams=0,
+        quorum_percent=1,
+        late_quorum_extension=1,
+        timelock_delay=1,
+        execution_window=10,
+    )
     system = deploy_system(deployer, settings, extra_minters=[accounts[6]], before_renounce=wire)
     assert seen == {"admin": True, "timelock_admin": True}
     assert system.token.hasRole(system.token.MINTER_ROLE(), hooked)

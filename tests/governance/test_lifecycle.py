@@ -1,4 +1,5 @@
 """The issuance vote from proposal to execution, and every way a proposal can fail to get there."""
+
 from __future__ import annotations
 
 import pytest
@@ -236,8 +237,7 @@ def test_proposal_exceeding_cap_cannot_execute(chain, token, governor, timelock,
     """A passed proposal whose action would leave totalMinted above the cap reverts as a whole."""
     over = token.remainingMintable() + 1
     targets = [token.address, token.address]
-    calldatas = [token.grantRole.encode_input(token.MINTER_ROLE(), timelock),
-                 token.mint.encode_input(fund, over)]
+    calldatas = [token.grantRole.encode_input(token.MINTER_ROLE(), timelock), token.mint.encode_input(fund, over)]
     pid, _ = propose_actions(governor, targets, [0, 0], calldatas, "mint past the cap", alice)
     _pass(chain, governor, pid, [alice, bob])
     queue_proposal(governor, pid, alice)
@@ -286,8 +286,9 @@ def test_parameters_change_only_by_passed_proposal(chain, token, governor, timel
         (g, governor.setExecutionWindow.encode_input(7200)),
         (timelock.address, timelock.updateDelay.encode_input(240)),
     ]
-    pid, _ = propose_actions(governor, [c[0] for c in calls], [0] * len(calls), [c[1] for c in calls],
-                             "retune the vote", alice)
+    pid, _ = propose_actions(
+        governor, [c[0] for c in calls], [0] * len(calls), [c[1] for c in calls], "retune the vote", alice
+    )
     _pass(chain, governor, pid, [alice, bob])
     queue_proposal(governor, pid, alice)
     wait_for_eta(chain, governor, pid)
@@ -306,8 +307,15 @@ def test_run_lifecycle_through_the_sdk(sdk, token, alice, bob, fund):
     from blackgold.accounts import NodeSigner
     from blackgold.governance import run_lifecycle
 
-    result = run_lifecycle(sdk, NodeSigner(alice.address), [NodeSigner(alice.address), NodeSigner(bob.address)],
-                           "grant", 3_000 * GRAM, recipient=fund.address, description="demo grant")
+    result = run_lifecycle(
+        sdk,
+        NodeSigner(alice.address),
+        [NodeSigner(alice.address), NodeSigner(bob.address)],
+        "grant",
+        3_000 * GRAM,
+        recipient=fund.address,
+        description="demo grant",
+    )
     assert sdk.governor.state(result.proposal_id) == EXECUTED
     assert token.balanceOf(fund) == 3_000 * GRAM
     assert all(r["gasUsed"] > 0 and r["status"] == 1 for r in (result.propose, result.queue, result.execute))

@@ -1,5 +1,6 @@
 """Fixtures of the purchase-mining tests: a PurchaseMining on the shared `token`, with a small allocation
 (1,000 grams) so that halvings are reached with a few purchases, two oracles, and a governance account."""
+
 from __future__ import annotations
 
 import itertools

@@ -13,6 +13,7 @@ Rule (grams in wei, B = 10,000 bps, A = allocation, M = mined so far):
   without a referrer, mint_bps = B - referrer share and the referrer gets nothing; referrer/supplier/platform
   get floor(T * share / mint_bps), the consumer the rest.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

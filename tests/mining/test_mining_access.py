@@ -1,5 +1,6 @@
 """Access: only oracles submit, only governance changes parameters (each change evented), pause stops purchase
 minting only, and the contract has no power over holders' balances."""
+
 from __future__ import annotations
 
 import brownie
@@ -117,19 +118,56 @@ def test_no_power_over_balances(mining):
     """The whole external surface: views, the oracle's mintBatch, governance setters and AccessControl."""
     names = {item["name"] for item in mining.abi if item["type"] == "function"}
     assert names == {
-        "BPS", "DEFAULT_ADMIN_ROLE", "MAX_AMOUNT", "ORACLE_ROLE", "PAUSER_ROLE", "allocation", "baseRate",
-        "currentRate", "dailyCeiling", "dailyRemaining", "epoch", "getRoleAdmin", "grantRole", "hasRole",
-        "isMined", "maxReferrerBps", "mintBatch", "minedTotal", "nextHalvingAt", "pause", "paused", "platform",
-        "quote", "remainingAllocation", "renounceRole", "revokeRole", "setAllocation", "setBaseRate",
-        "setDailyCeiling", "setMaxReferrerBps", "setPlatform", "setSplit", "split", "supportsInterface", "token",
+        "BPS",
+        "DEFAULT_ADMIN_ROLE",
+        "MAX_AMOUNT",
+        "ORACLE_ROLE",
+        "PAUSER_ROLE",
+        "allocation",
+        "baseRate",
+        "currentRate",
+        "dailyCeiling",
+        "dailyRemaining",
+        "epoch",
+        "getRoleAdmin",
+        "grantRole",
+        "hasRole",
+        "isMined",
+        "maxReferrerBps",
+        "mintBatch",
+        "minedTotal",
+        "nextHalvingAt",
+        "pause",
+        "paused",
+        "platform",
+        "quote",
+        "remainingAllocation",
+        "renounceRole",
+        "revokeRole",
+        "setAllocation",
+        "setBaseRate",
+        "setDailyCeiling",
+        "setMaxReferrerBps",
+        "setPlatform",
+        "setSplit",
+        "split",
+        "supportsInterface",
+        "token",
         "unpause",
     }
 
 
 def test_constructor_rejects_bad_settings(PurchaseMining, token, governance, deployer, platform):
     good = [token, governance, platform, 10**16, 1000 * GRAM, 5000, 2000, 2000, 1000, 4000, GRAM]
-    for index, value in ((0, brownie.ZERO_ADDRESS), (1, brownie.ZERO_ADDRESS), (2, brownie.ZERO_ADDRESS),
-                         (3, 0), (5, 5001), (9, 7001), (10, 0)):
+    for index, value in (
+        (0, brownie.ZERO_ADDRESS),
+        (1, brownie.ZERO_ADDRESS),
+        (2, brownie.ZERO_ADDRESS),
+        (3, 0),
+        (5, 5001),
+        (9, 7001),
+        (10, 0),
+    ):
         args = list(good)
         args[index] = value
         with brownie.reverts(revert_pattern=None):

@@ -1,4 +1,5 @@
 """Rolling daily ceiling (token bucket of capacity `dailyCeiling`, refilled at dailyCeiling per day)."""
+
 from __future__ import annotations
 
 import brownie
@@ -12,7 +13,9 @@ CEILING = 995 * GRAM // 10  # 99.5 grams: exactly 5 purchases of 19.9 grams (1,9
 
 
 def grams(tx) -> int:
-    return sum(e[k] for e in mined_events(tx) for k in ("consumerGrams", "referrerGrams", "supplierGrams", "platformGrams"))
+    return sum(
+        e[k] for e in mined_events(tx) for k in ("consumerGrams", "referrerGrams", "supplierGrams", "platformGrams")
+    )
 
 
 def test_ceiling_reached_exactly_then_exceeded(mining, oracle, governance):

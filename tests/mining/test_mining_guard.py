@@ -1,5 +1,6 @@
 """Replay guard (an order mines at most once, whoever submits it, however often) and input validation
 (all-or-nothing batches, custom errors naming the purchase and the field)."""
+
 from __future__ import annotations
 
 import brownie
@@ -46,8 +47,9 @@ def test_retried_batch_mines_only_the_new_orders(mining, oracle, token):
     assert tx.return_value == 1
     assert [e["orderRef"] for e in tx.events["PurchaseSkipped"]] == [p[0] for p in batch]
     assert mined_events(tx)[0]["orderRef"] == extra[0]
-    assert token.totalSupply() == supply + sum(mined_events(tx)[0][k] for k in
-                                               ("consumerGrams", "referrerGrams", "supplierGrams", "platformGrams"))
+    assert token.totalSupply() == supply + sum(
+        mined_events(tx)[0][k] for k in ("consumerGrams", "referrerGrams", "supplierGrams", "platformGrams")
+    )
 
 
 @pytest.mark.parametrize(

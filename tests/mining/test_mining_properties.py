@@ -4,11 +4,11 @@ balance rebuildable from events alone, and mining under the allocation and the c
 
 Runs on the pinned hypothesis 6.27.3 through tests/stateful_support.run_on_chain (Brownie's own
 `state_machine` is broken in eth-brownie 1.22.2, see that module)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
 
-import brownie
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -37,8 +37,11 @@ def test_random_purchase_streams(mining, token, oracle, oracle2, governance, set
         def __init__(self) -> None:
             super().__init__()
             self.model = MiningModel(
-                base_rate=settings.base_rate, allocation=settings.allocation, split=settings.split,
-                max_referrer_bps=settings.max_referrer_bps, cap_room=token.remainingMintable(),
+                base_rate=settings.base_rate,
+                allocation=settings.allocation,
+                split=settings.split,
+                max_referrer_bps=settings.max_referrer_bps,
+                cap_room=token.remainingMintable(),
                 mined=mining.minedTotal(),
             )
             self.refs: list[str] = []
@@ -51,8 +54,16 @@ def test_random_purchase_streams(mining, token, oracle, oracle2, governance, set
             for consumer, referrer, supplier, amount, override, reuse in batch:
                 ref = self.refs[amount % len(self.refs)] if reuse and self.refs else order_ref()
                 self.refs.append(ref)
-                purchases.append((ref, PEOPLE[consumer], ZERO if referrer < 0 else PEOPLE[referrer],
-                                  PEOPLE[supplier], amount, override))
+                purchases.append(
+                    (
+                        ref,
+                        PEOPLE[consumer],
+                        ZERO if referrer < 0 else PEOPLE[referrer],
+                        PEOPLE[supplier],
+                        amount,
+                        override,
+                    )
+                )
             tx = mining.mintBatch(purchases, {"from": oracles[submitter]})
             mined = list(tx.events["PurchaseMined"]) if "PurchaseMined" in tx.events else []
             skipped = list(tx.events["PurchaseSkipped"]) if "PurchaseSkipped" in tx.events else []
@@ -67,8 +78,12 @@ def test_random_purchase_streams(mining, token, oracle, oracle2, governance, set
                 i += 1
                 got = (ev["consumerGrams"], ev["referrerGrams"], ev["supplierGrams"], ev["platformGrams"])
                 assert got == expected.as_tuple() and ev["rate"] == expected.rate
-                for who, grams in ((ev["consumer"], got[0]), (ev["referrer"], got[1]), (ev["supplier"], got[2]),
-                                   (mining.platform(), got[3])):
+                for who, grams in (
+                    (ev["consumer"], got[0]),
+                    (ev["referrer"], got[1]),
+                    (ev["supplier"], got[2]),
+                    (mining.platform(), got[3]),
+                ):
                     if grams:
                         self.from_events[who] += grams
                 self.event_total += sum(got)

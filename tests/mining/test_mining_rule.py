@@ -1,5 +1,6 @@
 """The mint rule on chain against the Python reference model (tests/mining/reference.py): rate and halvings,
 straddling purchases, allocation and cap limits, split, no referrer, override bounds, rounding, quote."""
+
 from __future__ import annotations
 
 import brownie
@@ -7,7 +8,7 @@ import pytest
 
 from tests.conftest import GRAM
 from tests.mining.conftest import ALLOCATION, BASE_RATE, addr, mined_events, order_ref, purchase
-from tests.mining.reference import BPS, MiningModel, amount_to_reach, boundary, epoch_of
+from tests.mining.reference import BPS, amount_to_reach, boundary, epoch_of
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -43,7 +44,12 @@ def test_single_purchase_with_referrer(mining, oracle, token, model, platform):
     tx, ev = mine_one(mining, oracle, ref=ref, consumer=consumer, referrer=referrer, supplier=supplier, amount=19_900)
     expected = model.mine(19_900, True)
     # 199.00 yuan at 0.01 gram/fen = 199 grams: 50% / 20% / 20% / 10%
-    assert expected.as_tuple() == (99_500 * GRAM // 1000, 39_800 * GRAM // 1000, 39_800 * GRAM // 1000, 19_900 * GRAM // 1000)
+    assert expected.as_tuple() == (
+        99_500 * GRAM // 1000,
+        39_800 * GRAM // 1000,
+        39_800 * GRAM // 1000,
+        19_900 * GRAM // 1000,
+    )
     assert parts(ev) == expected.as_tuple()
     assert ev["orderRef"] == ref and ev["consumer"] == consumer and ev["referrer"] == referrer
     assert ev["supplier"] == supplier and ev["amount"] == 19_900 and ev["rate"] == BASE_RATE
@@ -208,8 +214,15 @@ def test_batch_matches_reference_model(mining, oracle, token, model):
     for i, amount in enumerate(amounts):
         has_ref = i % 3 != 0
         override = (0, 500, 4000)[i % 3] if has_ref else 0
-        batch.append(purchase(consumer=addr(f"bc{i % 4}"), referrer=None if has_ref else False,
-                              supplier=addr(f"bs{i % 2}"), amount=amount, referrer_bps=override))
+        batch.append(
+            purchase(
+                consumer=addr(f"bc{i % 4}"),
+                referrer=None if has_ref else False,
+                supplier=addr(f"bs{i % 2}"),
+                amount=amount,
+                referrer_bps=override,
+            )
+        )
     tx = mining.mintBatch(batch, {"from": oracle})
     events = mined_events(tx)
     balances: dict[str, int] = {}

@@ -1,6 +1,7 @@
 """The worked example of docs/mining.md, on the deployed contract with the default settings: a purchase
 of 199.00 yuan (19,900 fen) with a referrer, at the base rate, right after the first halving, across the first
 halving, and after the third halving. The figures asserted here are the ones printed in the docs."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,7 +46,9 @@ def test_worked_example(default_mining, oracle):
     A = model.allocation
     # epoch 0, rate 0.01 g/fen: 199 g = 99.5 / 39.8 / 39.8 / 19.9
     got, rate = parts(mining.mintBatch([purchase(amount=19_900)], {"from": oracle}))
-    assert got == model.mine(19_900, True).as_tuple() == (99_500 * MILLI, 39_800 * MILLI, 39_800 * MILLI, 19_900 * MILLI)
+    assert (
+        got == model.mine(19_900, True).as_tuple() == (99_500 * MILLI, 39_800 * MILLI, 39_800 * MILLI, 19_900 * MILLI)
+    )
     assert rate == 10**16
 
     # straddling the first halving: 50 g before A/2 -> 5,000 fen at 0.01 + 14,900 fen at 0.005 = 50 + 74.5 g
@@ -72,7 +75,11 @@ def test_worked_example(default_mining, oracle):
 
     # the same purchase without a referrer after the third halving: 19.9 g, the consumer's part unchanged
     got, _ = parts(mining.mintBatch([purchase(amount=19_900, referrer=False)], {"from": oracle}))
-    assert got == model.mine(19_900, False).as_tuple() == (124_375 * GRAM // 10_000, 0, 4_975 * MILLI, 24_875 * GRAM // 10_000)
+    assert (
+        got
+        == model.mine(19_900, False).as_tuple()
+        == (124_375 * GRAM // 10_000, 0, 4_975 * MILLI, 24_875 * GRAM // 10_000)
+    )
 
 
 def test_worked_example_without_referrer_at_a_halving(default_mining, oracle):

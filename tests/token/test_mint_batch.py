@@ -1,5 +1,6 @@
 """BlackGold.mintBatch: minters only, cap on the batch total, one Transfer per pair, ERC20Votes exactly as if
 each pair had been minted with `mint` (delegated votes, total-supply checkpoints)."""
+
 from __future__ import annotations
 
 import brownie
@@ -184,7 +185,10 @@ def test_batch_matches_sequential_mints(BlackGold, token, deployer, minter, acco
         assert token.balanceOf(p) == other.balanceOf(p)
         assert token.getVotes(p) == other.getVotes(p)
     assert (token.totalSupply(), token.totalMinted(), token.remainingMintable()) == (
-        other.totalSupply(), other.totalMinted(), other.remainingMintable())
+        other.totalSupply(),
+        other.totalMinted(),
+        other.remainingMintable(),
+    )
     t_last = latest_timestamp()  # both tokens' last mint is at or before this mined block
     chain.sleep(2)
     chain.mine()
@@ -206,8 +210,12 @@ def test_every_balance_change_passes_update(BlackGoldUpdateSpy, deployer, minter
         return updates
 
     tx = spy.mintBatch([a, b, a, c], [5 * GRAM, 7 * GRAM, 1, 0], {"from": minter})
-    assert seen(tx) == [(ZERO_ADDRESS, a, 5 * GRAM), (ZERO_ADDRESS, b, 7 * GRAM), (ZERO_ADDRESS, a, 1),
-                        (ZERO_ADDRESS, c, 0)]
+    assert seen(tx) == [
+        (ZERO_ADDRESS, a, 5 * GRAM),
+        (ZERO_ADDRESS, b, 7 * GRAM),
+        (ZERO_ADDRESS, a, 1),
+        (ZERO_ADDRESS, c, 0),
+    ]
     assert spy.totalMinted() == spy.totalSupply() == 12 * GRAM + 1
     assert spy.getVotes(a) == 5 * GRAM + 1
     assert seen(spy.mint(c, GRAM, {"from": minter})) == [(ZERO_ADDRESS, c, GRAM)]

@@ -1,4 +1,5 @@
 """BlackGold unit tests: metadata, cap, minting rights, burning, permit, votes, cap raising."""
+
 from __future__ import annotations
 
 import brownie
@@ -96,12 +97,36 @@ def test_no_privileged_balance_functions_exist(token):
     """No function in the ABI can freeze, pause, seize or force-burn: the only state-changing entry points
     are ERC-20/Permit/Votes/Burnable/AccessControl ones, mint, mintBatch, raiseCap and grant, and the dividends'
     deposit/claim/administration (none of which touches a balance of grams)."""
-    mutating = {item["name"] for item in token.abi if item["type"] == "function" and item["stateMutability"] not in ("view", "pure")}
+    mutating = {
+        item["name"]
+        for item in token.abi
+        if item["type"] == "function" and item["stateMutability"] not in ("view", "pure")
+    }
     assert mutating == {
-        "approve", "transfer", "transferFrom", "burn", "burnFrom", "permit", "delegate", "delegateBySig",
-        "grantRole", "revokeRole", "renounceRole", "mint", "mintBatch", "raiseCap", "grant",
-        "deposit", "depositWithPermit", "claim", "claimAll", "claimFor", "claimBySig",
-        "registerPayoutAsset", "retirePayoutAsset", "setDistributionPeriod",
+        "approve",
+        "transfer",
+        "transferFrom",
+        "burn",
+        "burnFrom",
+        "permit",
+        "delegate",
+        "delegateBySig",
+        "grantRole",
+        "revokeRole",
+        "renounceRole",
+        "mint",
+        "mintBatch",
+        "raiseCap",
+        "grant",
+        "deposit",
+        "depositWithPermit",
+        "claim",
+        "claimAll",
+        "claimFor",
+        "claimBySig",
+        "registerPayoutAsset",
+        "retirePayoutAsset",
+        "setDistributionPeriod",
     }
 
 
@@ -182,7 +207,13 @@ def _permit_signature(token, owner: Account, spender: str, value: int, deadline:
         },
         "primaryType": "Permit",
         "domain": {"name": "Black Gold", "version": "1", "chainId": chain.id, "verifyingContract": token.address},
-        "message": {"owner": owner.address, "spender": spender, "value": value, "nonce": token.nonces(owner.address), "deadline": deadline},
+        "message": {
+            "owner": owner.address,
+            "spender": spender,
+            "value": value,
+            "nonce": token.nonces(owner.address),
+            "deadline": deadline,
+        },
     }
     signed = owner.sign_message(encode_typed_data(full_message=typed))
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

@@ -1,6 +1,7 @@
 """Stateful property test: random mint / mintBatch / burn / transfer / delegate / cap-raise sequences keep the
 token's invariants: totalMinted <= cap; sum of balances == totalSupply; totalSupply == totalMinted - totalBurned;
 voting power equals delegated balances; the latest total-supply checkpoint equals totalSupply."""
+
 from __future__ import annotations
 
 import brownie

@@ -3,6 +3,7 @@
 Nothing under contracts/test/ may be deployed by the deploy scripts: every contract the scripts in scripts/ name
 (through `contract_container("Name")` or a `Name.deploy(...)` call) must be defined outside contracts/test/.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 Limits (from the package issue): a module at most ~400 lines, a function at most ~60 lines, over the library,
 the oracle, the scripts, the bench and the tools. Tests are exempt from the size limits (tables of cases).
 """
+
 from __future__ import annotations
 
 import ast
@@ -68,7 +69,7 @@ def test_no_import_cycles():
         stack.append(node)
         for dep in sorted(graph[node]):
             if state.get(dep) == 1:
-                cycle = stack[stack.index(dep):] + [dep]
+                cycle = stack[stack.index(dep) :] + [dep]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if dep not in state:
                 visit(dep)
