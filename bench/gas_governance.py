@@ -24,6 +24,19 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "gas_governance.json"
 
 
+def _deployed() -> Any:
+    """The real system with short local parameters and three holders, wrapped by the SDK."""
+    from brownie import accounts, web3
+
+    from blackgold.contracts import System
+    from blackgold.deployment import Deployment
+    from scripts.deploy import LOCAL_SETTINGS, deploy_system, deployment_record
+
+    allocation = {accounts[1]: 300_000, accounts[2]: 200_000, accounts[3]: 100_000}
+    system = deploy_system(accounts[0], LOCAL_SETTINGS, initial_allocation=allocation)
+    return System.connect(web3, Deployment.from_record(deployment_record(system, accounts[0])))
+
+
 def measure() -> list[tuple[str, int, str]]:
     """Deploy with Brownie, then run the vote through the SDK (web3.py), as holders' tools do."""
     from brownie import accounts, web3
@@ -31,15 +44,9 @@ def measure() -> list[tuple[str, int, str]]:
     from blackgold import governance as g
     from blackgold.accounts import NodeSigner
     from blackgold.chain import mine_until
-    from blackgold.contracts import System
-    from blackgold.deployment import Deployment
-    from scripts.deploy import GRAM, LOCAL_SETTINGS, deploy_system, deployment_record
+    from blackgold.units import GRAM
 
-    deployer = accounts[0]
-    system = deploy_system(
-        deployer, LOCAL_SETTINGS, initial_allocation={accounts[1]: 300_000, accounts[2]: 200_000, accounts[3]: 100_000}
-    )
-    sdk = System.connect(web3, Deployment.from_record(deployment_record(system, deployer)))
+    sdk = _deployed()
     alice, bob, carol = (NodeSigner(accounts[i].address) for i in (1, 2, 3))
     fund = accounts[4].address
     gov = sdk.governor
@@ -48,14 +55,11 @@ def measure() -> list[tuple[str, int, str]]:
     def row(name: str, receipt: Any, note: str = "") -> None:
         rows.append((name, int(receipt["gasUsed"]), note))
 
-    def now() -> int:
-        return int(web3.eth.get_block("latest")["timestamp"])
-
     row("token.transfer (reference)", sdk.token.transfer(carol, fund, 1 * GRAM), "ERC-20 transfer, no delegates")
     row("delegate", g.delegate(sdk, alice), "first self-delegation of a holder")
     g.delegate(sdk, bob)
     g.delegate(sdk, carol)
-    mine_until(web3, now() + 2)
+    mine_until(web3, int(web3.eth.get_block("latest")["timestamp"]) + 2)
 
     proposed = g.propose(sdk, alice, "raise", 50_000_000 * GRAM)
     pid = proposed.proposal_id

@@ -328,6 +328,18 @@ def quiet() -> Iterator[None]:
         yield
 
 
+def deploy_step() -> tuple[Any, Any]:
+    """Step 1: a fresh oracle key with gas money, then the whole system deployed and renounced."""
+    step("1/6 deploy token, issuance vote, PurchaseMining and Test USD to a fresh Ganache")
+    with quiet():
+        oracle_account = new_oracle_account()
+        system = deploy(oracle=oracle_account.address)
+    for name, address in system.contract_addresses().items():
+        print(f"   {name:<20}{address}")
+    print(f"   the deployer renounced every role; oracle {oracle_account.address}")
+    return oracle_account, system
+
+
 def main() -> None:
     started = time.monotonic()
     purchases = int(os.environ.get("DEMO_PURCHASES", "300"))
@@ -338,19 +350,8 @@ def main() -> None:
     for stale in (database, database.with_name("oracle.db-wal"), database.with_name("oracle.db-shm")):
         stale.unlink(missing_ok=True)
 
-    step("1/6 deploy token, issuance vote and PurchaseMining to a fresh Ganache")
-    with quiet():
-        oracle_account = new_oracle_account()
-        system = deploy(oracle=oracle_account.address)
+    oracle_account, system = deploy_step()
     token, mining = system.token, system.extra["PurchaseMining"]
-    for name, contract in (
-        ("BlackGold", token),
-        ("TimelockController", system.timelock),
-        ("IssuanceGovernor", system.governor),
-        ("PurchaseMining", mining),
-    ):
-        print(f"   {name:<20}{contract.address}")
-    print(f"   the deployer renounced every role; oracle {oracle_account.address}")
 
     step("2/6 start the mint oracle")
     admin_token = secrets.token_hex(16)
