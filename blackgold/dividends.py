@@ -40,8 +40,9 @@ class AssetInfo:
         return f"{format_amount(base, self.decimals)} {self.symbol}"
 
     def per_day(self) -> int:
-        """Units streamed per day at the current rate (rounded down)."""
-        return self.scaled_rate * 86_400 // 10**36
+        """Units streamed per day at the current rate, rounded to the nearest unit (for display: the scaled rate
+        is itself rounded down, so 7,000 over 7 days would otherwise show as 999.999999 a day)."""
+        return (self.scaled_rate * 86_400 + 10**36 // 2) // 10**36
 
 
 def asset(system: System, address: str) -> Bound:
