@@ -113,7 +113,7 @@ class Checker:
             return {"delegatee": delegatee, "nonce": nonce, "expiry": expiry}
         if kind == "vote":
             pid = parse_uint(body, "proposalId", P, errors, decimal_string=True)
-            support = parse_uint(body, "support", P, errors, maximum=2)
+            support = parse_uint(body, "support", P, errors, maximum=2, decimal_string=True)
             reason = (
                 parse_string(body, "reason", P, errors, max_len=MAX_REASON, allow_empty=True)
                 if "reason" in body

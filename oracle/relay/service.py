@@ -73,6 +73,9 @@ class Relay:
         if existing is not None:
             self.metrics.duplicates.labels(kind).inc()
             return existing, False
+        live = self.store.live(call)
+        if live is not None:
+            raise self._in_use(live)
         self._check_rate(call.holder, self.store.recent(call.holder))
         self.checker.check_chain(call)
         bound = self.system.governor if kind == "vote" else self.system.token
@@ -82,9 +85,7 @@ class Relay:
                 call, digest, function, call.calldata(bound.contract), self.settings.rate_limit_per_hour
             )
         except NonceInUse as exc:
-            raise Refusal.one(
-                409, "nonce_in_use", "nonce", f"request {exc.existing.id} ({exc.existing.status}) already uses it"
-            ) from None
+            raise self._in_use(exc.existing) from None
         except RateLimited:
             self._check_rate(call.holder, self.settings.rate_limit_per_hour)
             raise
@@ -94,6 +95,11 @@ class Relay:
         else:
             self.metrics.duplicates.labels(kind).inc()
         return record, created
+
+    @staticmethod
+    def _in_use(existing: RelayRequest) -> Refusal:
+        message = f"request {existing.id} ({existing.status}) already uses this nonce"
+        return Refusal.one(409, "nonce_in_use", "nonce", message)
 
     def _check_rate(self, holder: str, recent: int) -> None:
         limit = self.settings.rate_limit_per_hour
@@ -118,7 +124,7 @@ class Relay:
         if kind == "delegate":
             body.update(delegatee=params.get("delegatee", holder), expiry=str(deadline))
         elif kind == "vote":
-            body.update(proposalId=params.get("proposalId", ""), support=int(params.get("support", "1") or 1))
+            body.update(proposalId=params.get("proposalId", ""), support=params.get("support", "1"))
             if params.get("reason"):
                 body["reason"] = params["reason"]
         else:

@@ -119,9 +119,13 @@ class RelayStore:
             again = self.same(digest)
             if again is not None:
                 return again, False
-            raise NonceInUse(self._live(call)) from None
+            live = self.live(call)
+            if live is None:  # pragma: no cover - the unique index is the only constraint
+                raise
+            raise NonceInUse(live) from None
 
-    def _live(self, call: RelayCall) -> RelayRequest:
+    def live(self, call: RelayCall) -> RelayRequest | None:
+        """The request that has not failed and carries `call`'s (contract, holder, nonce), if any."""
         with self.sessions() as s:
             row = s.scalar(
                 select(RelayRequest).where(
@@ -131,8 +135,6 @@ class RelayStore:
                     RelayRequest.status != S.FAILED,
                 )
             )
-        if row is None:  # pragma: no cover - the unique index is the only constraint
-            raise RuntimeError("unique nonce conflict without a live request")
         return row
 
     def get(self, request_id: int) -> RelayRequest | None:
