@@ -137,7 +137,7 @@ def create_app(
             "read_rpc": "/api/rpc",
             "local": is_local_network(d.network),
             "native_currency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
-            "relay": {"available": True, "url": "/relay", "address": relay.address} if relay else {"available": False},
+            "relay": relay_config(relay),
         }
 
     @app.post("/api/rpc")
@@ -155,12 +155,23 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _mount_relay(app, relay)
+    app.router.add_event_handler("shutdown", client.aclose)
+    return app
+
+
+def relay_config(relay: RelayMount | None) -> dict[str, Any]:
+    """What the page learns about the relay in /api/config."""
+    if relay is None:
+        return {"available": False}
+    return {"available": True, "url": "/relay", "address": relay.address}
+
+
+def _mount_relay(app: FastAPI, relay: RelayMount | None) -> None:
     if relay is not None:
         app.mount("/relay", relay.app, name="relay")
         app.router.add_event_handler("startup", relay.start)
         app.router.add_event_handler("shutdown", relay.stop)
-    app.router.add_event_handler("shutdown", client.aclose)
-    return app
 
 
 async def proxy_rpc(client: httpx.AsyncClient, rpc_url: str, raw: bytes) -> JSONResponse:

@@ -28,4 +28,4 @@ def build_relay(
 ) -> Relay:
     """A relay for `deployment` on `rpc_url`, configured from BG_RELAY_* (and `overrides`). Not started."""
     settings = RelaySettings.load(env, **overrides)
-    return Relay(settings, load_relay_key(settings, env), deployment, rpc_url)
+    return Relay(settings, load_relay_key(settings, env), deployment, rpc_url, relay_app)

@@ -5,10 +5,12 @@ driven by oracle.relay.worker)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from eth_account.messages import encode_typed_data
 from eth_utils.crypto import keccak
+from starlette.types import ASGIApp
 from web3 import Web3
 
 from blackgold.contracts import System
@@ -30,7 +32,14 @@ DEFAULT_VALIDITY = 3600  # seconds after the latest block's time, for deadlines 
 
 
 class Relay:
-    def __init__(self, settings: RelaySettings, key: SigningKey, deployment: Deployment, rpc_url: str) -> None:
+    def __init__(
+        self,
+        settings: RelaySettings,
+        key: SigningKey,
+        deployment: Deployment,
+        rpc_url: str,
+        app_factory: Callable[[Relay], ASGIApp],
+    ) -> None:
         self.settings = settings
         self.chain = Chain(
             rpc_url, deployment.address("BlackGold"), deployment.abi("BlackGold"), key, settings.rpc_timeout_seconds
@@ -44,9 +53,7 @@ class Relay:
         decoders = {"vote": self.system.governor.decoder, "delegate": self.system.token.decoder}
         decoders["claim"] = self.system.token.decoder
         self.worker = RelayWorker(settings, self.store, self.chain, decoders, self.metrics)
-        from .api import relay_app  # the API module imports this one
-
-        self.app = relay_app(self)
+        self.app = app_factory(self)  # oracle.relay.api.relay_app (which imports this module)
 
     def start(self) -> None:
         self.worker.start()

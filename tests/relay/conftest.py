@@ -13,8 +13,8 @@ from blackgold.accounts import KeySigner
 from blackgold.contracts import System as SdkSystem
 from blackgold.deployment import Deployment, write_record
 from blackgold.params import LOCAL_DEV_ALLOCATION_GRAMS, LOCAL_SETTINGS
-from oracle.relay import Relay, RelaySettings
 from oracle.config import SigningKey
+from oracle.relay import build_relay
 from scripts.deploy import deploy_system, deployment_record, stablecoin_hook
 
 GRAM = 10**18
@@ -58,8 +58,8 @@ def make_relay(deployment, rpc_url, relay_key, tmp_path):
     made = []
 
     def make(**overrides):
-        settings = RelaySettings.load(env={}, database_url=f"sqlite:///{tmp_path}/relay.db", **overrides)
-        relay = Relay(settings, relay_key, deployment, rpc_url)
+        env = {"BG_RELAY_PRIVATE_KEY": relay_key.key.hex()}  # what `blackgold app` reads
+        relay = build_relay(deployment, rpc_url, env, database_url=f"sqlite:///{tmp_path}/relay.db", **overrides)
         made.append(relay)
         return relay, TestClient(relay.app)
 
