@@ -15,7 +15,8 @@ def register(sub: Any, command: Any) -> None:
     p = command(
         sub,
         "app",
-        "serve the holders' web app (wallet, grams, proposals, mining) until Ctrl-C",
+        "serve the holders' web app (wallet, grams, proposals, mining; with BG_RELAY_PRIVATE_KEY or "
+        "BG_RELAY_KEYSTORE_FILE also the gasless relay at /relay, docs/relay.md) until Ctrl-C",
         cmd_app,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
