@@ -259,6 +259,51 @@ class Chain:
             return {r: counts.get(r, 0) for r in refs}
         return counts
 
+    # ------------------------------------------------------------------ any call (the relay; later the batcher)
+    def _guarded(self, decoder: RevertDecoder | None, fn: Callable[..., T], *args: Any) -> T:
+        """`_call`, with reverts decoded by `decoder` (other contracts' ABIs) instead of PurchaseMining's."""
+        try:
+            return self._call(fn, *args)
+        except TransactionReverted as exc:
+            if decoder is None or not exc.raw:
+                raise
+            raise decoder.decode_data(exc.raw) from None
+        except Web3RPCError as exc:
+            if decoder is None or "revert" not in str(exc).lower():
+                raise
+            raise decoder.decode(exc) from None
+
+    def estimate_call(self, to: str, data: str, decoder: RevertDecoder | None = None) -> int:
+        """Gas for calling `to` with `data` from the signing key (a simulation: TransactionReverted if it reverts)."""
+        tx: TxParams = {"from": Web3.to_checksum_address(self._signer().address), "to": Web3.to_checksum_address(to)}
+        tx["data"] = HexBytes(data)
+        return int(self._guarded(decoder, self.w3.eth.estimate_gas, tx))
+
+    def sign_call(self, to: str, data: str, nonce: int, gas: int, max_fee: int, priority: int) -> SignedBatch:
+        """Sign (not send) an EIP-1559 transaction from the signing key calling `to` with `data`."""
+        key = self._signer()
+        tx: TxParams = {
+            "from": Web3.to_checksum_address(key.address),
+            "to": Web3.to_checksum_address(to),
+            "data": HexBytes(data),
+            "value": Wei(0),
+            "nonce": Nonce(nonce),
+            "gas": gas,
+            "maxFeePerGas": Wei(max_fee),
+            "maxPriorityFeePerGas": Wei(priority),
+            "chainId": self.chain_id(),
+            "type": 2,
+        }
+        signed = Account.sign_transaction(tx, key.key)
+        return SignedBatch(
+            raw_tx="0x" + bytes(signed.raw_transaction).hex(),
+            tx_hash="0x" + bytes(signed.hash).hex(),
+            nonce=nonce,
+            gas=gas,
+            max_fee_per_gas=max_fee,
+            max_priority_fee_per_gas=priority,
+        )
+
 
 def _facts(ev: EventData, tx_hash: str) -> MintedFacts:
     a = ev["args"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from ..deployment import Deployment, is_local_network
 from ..errors import DeploymentError
@@ -44,6 +45,17 @@ READ_METHODS = frozenset(
     }
 )
 MAX_BATCH = 100
+
+
+class RelayMount(Protocol):
+    """A gasless relay the app serves at /relay, started and stopped with the app (oracle.relay.Relay)."""
+
+    address: str
+    app: ASGIApp
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class DeploymentSource:
@@ -91,8 +103,9 @@ def create_app(
     rpc_url: str,
     public_rpc_url: str | None = None,
     ethers_js: str | Path | None = None,
+    relay: RelayMount | None = None,
 ) -> FastAPI:
-    """The app for one deployment file and one node.
+    """The app for one deployment file and one node (and, with `relay`, the gasless relay at /relay).
 
     `rpc_url` is where the server reads (the proxy's upstream; it may carry an API key, never sent to the page).
     `public_rpc_url` is what a wallet is asked to add for this chain (default `rpc_url` without credentials).
@@ -124,6 +137,7 @@ def create_app(
             "read_rpc": "/api/rpc",
             "local": is_local_network(d.network),
             "native_currency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
+            "relay": relay_config(relay),
         }
 
     @app.post("/api/rpc")
@@ -141,8 +155,23 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _mount_relay(app, relay)
     app.router.add_event_handler("shutdown", client.aclose)
     return app
+
+
+def relay_config(relay: RelayMount | None) -> dict[str, Any]:
+    """What the page learns about the relay in /api/config."""
+    if relay is None:
+        return {"available": False}
+    return {"available": True, "url": "/relay", "address": relay.address}
+
+
+def _mount_relay(app: FastAPI, relay: RelayMount | None) -> None:
+    if relay is not None:
+        app.mount("/relay", relay.app, name="relay")
+        app.router.add_event_handler("startup", relay.start)
+        app.router.add_event_handler("shutdown", relay.stop)
 
 
 async def proxy_rpc(client: httpx.AsyncClient, rpc_url: str, raw: bytes) -> JSONResponse:

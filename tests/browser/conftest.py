@@ -3,7 +3,8 @@
 The system comes from the deploy script's functions (local profile, dev allocation to accounts 1..4, oracle
 accounts[9]) with a few purchases mined; the deployment file is written to a tmp path; the app (uvicorn) runs in a
 thread on a free port; Playwright drives /usr/bin/chromium (`make chromium` installs it). Pages get a test
-EIP-1193 wallet (wallet_provider.js) that forwards to Ganache, whose unlocked accounts sign.
+EIP-1193 wallet (wallet_provider.js) that forwards to Ganache, whose unlocked accounts sign (keys Ganache does
+not know sign typed data in Python). Modules with WITH_RELAY = True get the gasless relay mounted at /relay.
 Time moves only with evm_increaseTime + evm_mine (chain.sleep / chain.mine), to targets read from the governor.
 """
 
@@ -17,12 +18,14 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from eth_account import Account
 from playwright.sync_api import sync_playwright
 
 from blackgold.app import create_app
 from blackgold.contracts import System as SdkSystem
 from blackgold.deployment import Deployment, write_record
 from blackgold.params import LOCAL_DEV_ALLOCATION_GRAMS, LOCAL_ORACLE_INDEX, LOCAL_SETTINGS
+from oracle.relay import build_relay
 from scripts.app import mine_purchases, sample_purchases
 from scripts.deploy import deploy_system, deployment_record, mining_hook
 
@@ -84,12 +87,26 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(deployment_file, rpc_url):
-    """The app server (uvicorn) in a thread on a free port, for this module's deployment."""
+def relay(request, deployment_file, rpc_url, accounts, tmp_path_factory):
+    """The gasless relay (its own funded key, SQLite in a tmp folder) for modules that set WITH_RELAY = True."""
+    if not getattr(request.module, "WITH_RELAY", False):
+        yield None
+        return
+    key = Account.create()
+    accounts[0].transfer(key.address, 10 * 10**18)
+    db = tmp_path_factory.mktemp("relay") / "relay.db"
+    env = {"BG_RELAY_PRIVATE_KEY": key.key.hex()}
+    relay = build_relay(Deployment.load(deployment_file), rpc_url, env, database_url=f"sqlite:///{db}")
+    yield relay
+    relay.stop()  # the app's shutdown stops it too; this makes sure it is stopped before Ganache is
+
+
+@pytest.fixture(scope="module")
+def app_url(deployment_file, rpc_url, relay):
+    """The app server (uvicorn) in a thread on a free port, for this module's deployment (and relay, if any)."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(deployment_file, rpc_url), host="127.0.0.1", port=port, log_level="warning")
-    )
+    app = create_app(deployment_file, rpc_url, relay=relay)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -122,8 +139,11 @@ def open_app(browser, app_url, rpc_url, web3):
     errors: list[str] = []
     chain_hex = hex(web3.eth.chain_id)
 
-    def open_(account=None, wallet_chain=None, known_chains=None, viewport=DESKTOP, lang="en"):
+    def open_(account=None, wallet_chain=None, known_chains=None, viewport=DESKTOP, lang="en", local_signers=()):
         context = browser.new_context(viewport=viewport, locale="en-US", timezone_id="Asia/Shanghai")
+        keys = {s.address.lower(): s for s in local_signers}
+        if keys:
+            context.expose_function("__bgSignTypedData", lambda address, data: sign_locally(keys, address, data))
         contexts.append(context)
         context.add_init_script(script=f"localStorage.setItem('bg-lang', '{lang}');")
         if account is not None:
@@ -134,6 +154,7 @@ def open_app(browser, app_url, rpc_url, web3):
                 "walletChainId": start,
                 "account": str(account),
                 "knownChains": known_chains or [start],
+                "localSigners": list(keys),
             }
             context.add_init_script(script=WALLET_JS.replace("__CONFIG__", json.dumps(config)))
         page = context.new_page()
@@ -146,6 +167,12 @@ def open_app(browser, app_url, rpc_url, web3):
     for context in contexts:
         context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def sign_locally(keys, address: str, data: str) -> str:
+    """eth_signTypedData_v4 for a key Ganache does not know (the test wallet's local signers)."""
+    signature = keys[address.lower()].sign_typed_data(None, json.loads(data))
+    return "0x" + bytes(signature).hex()
 
 
 def synced(page, web3, timeout=15_000):

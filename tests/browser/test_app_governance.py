@@ -1,16 +1,20 @@
 """The issuance vote in the browser, through the page's real wallet code: connect, self-delegate, propose a grant,
-three holders vote, the chain clock moves (evm_increaseTime + evm_mine, to times read from the governor), queue,
-execute, and the page shows the raised cap. Screenshots for docs/app.md are taken on the way."""
+three holders vote (one by relay, without ETH: it delegates and votes by signing only), the chain clock moves
+(evm_increaseTime + evm_mine, to times read from the governor), queue, execute, and the page shows the raised cap.
+Screenshots for docs/app.md and docs/relay.md are taken on the way."""
 
 from __future__ import annotations
 
+from eth_account import Account
 from playwright.sync_api import expect
 
+from blackgold.accounts import KeySigner
 from blackgold.governance import ProposalState
 from blackgold.units import GRAM, format_grams
 from tests.browser.conftest import PHONE, advance_to, screenshot, synced
 
 GRANT = 50_000_000
+WITH_RELAY = True  # conftest mounts the gasless relay at /relay
 
 
 def switch_account(page, address):
@@ -27,18 +31,27 @@ def delegate_in_page(page, sdk, address):
     assert sdk.token.votes(address) == sdk.token.balance_of(address)
 
 
-def test_connect_delegate_propose_vote_queue_execute(open_app, sdk, accounts, chain, web3):
+def test_connect_delegate_propose_vote_queue_execute(open_app, sdk, system, relay, accounts, chain, web3):
     a1, a2, a3, fund = (str(accounts[i]) for i in (1, 2, 3, 8))
-    page = open_app(account=a1)
+    shopper = KeySigner(Account.create())  # grams, no ETH: a key Ganache does not know
+    z = shopper.address
+    system.token.transfer(z, sdk.token.balance_of(a3), {"from": a3})
+    page = open_app(account=a1, local_signers=[shopper])
     page.get_by_test_id("connect").click()
     expect(page.get_by_test_id("account")).to_have_attribute("title", a1)
     expect(page.get_by_test_id("propose-note")).to_contain_text("grams missing")
     expect(page.get_by_test_id("propose")).to_be_disabled()
     screenshot(page, "delegate-prompt")
+    expect(page.get_by_test_id("gasless-box")).to_be_visible()  # a relay runs: the holder may go without ETH
+    expect(page.get_by_test_id("gasless")).not_to_be_checked()
     delegate_in_page(page, sdk, a1)
-    for holder in (a2, a3):
-        switch_account(page, holder)
-        delegate_in_page(page, sdk, holder)
+    switch_account(page, a2)
+    delegate_in_page(page, sdk, a2)
+    switch_account(page, z)  # no ETH: the page delegates through the relay (the wallet only signs)
+    expect(page.get_by_test_id("gasless")).to_be_checked()
+    expect(page.get_by_test_id("gasless")).to_be_disabled()
+    screenshot(page, "relay-delegate-prompt")
+    delegate_in_page(page, sdk, z)
     switch_account(page, a1)
 
     advance_to(chain, web3, web3.eth.get_block("latest")["timestamp"] + 1)  # the delegation is now in the past
@@ -60,12 +73,19 @@ def test_connect_delegate_propose_vote_queue_execute(open_app, sdk, accounts, ch
     page.get_by_test_id("reason-1").fill("An ecosystem fund for merchants")
     page.get_by_test_id("vote-for-1").click()
     expect(page.get_by_test_id("why-1")).to_have_text("You voted.")
-    for holder, support in ((a2, "for"), (a3, "against")):
+    for holder, support in ((a2, "for"), (z, "against")):
         switch_account(page, holder)
         page.get_by_test_id(f"vote-{support}-1").click()
         expect(page.get_by_test_id("why-1")).to_have_text("You voted.")
+    expect(page.get_by_test_id("message")).to_contain_text("Vote recorded: Against")
+    screenshot(page, "relay-vote")
     against, for_, abstain = sdk.governor.tally(pid)
-    assert for_ == sdk.token.votes(a1) + sdk.token.votes(a2) and against == sdk.token.votes(a3) and abstain == 0
+    assert for_ == sdk.token.votes(a1) + sdk.token.votes(a2) and against == sdk.token.votes(z) > 0 and abstain == 0
+    assert web3.eth.get_balance(z) == 0  # the relay paid for the shopper's delegation and vote
+    requests = page.evaluate("() => window.__testWallet.state.requests")
+    assert "eth_signTypedData_v4" in requests
+    assert [(r.kind, r.status) for r in relay.store.all()] == [("delegate", "confirmed"), ("vote", "confirmed")]
+    switch_account(page, a1)  # queue and execute are not relayed: an account with ETH sends them
     expect(page.get_by_test_id("for-1")).to_have_text(format_grams(for_))
     expect(page.get_by_test_id("against-1")).to_have_text(format_grams(against))
     expect(page.get_by_test_id("quorum-1")).to_contain_text("reached")

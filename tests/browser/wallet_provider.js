@@ -1,6 +1,9 @@
 // A test EIP-1193 wallet injected with page.add_init_script: it forwards every request to Ganache's JSON-RPC,
 // where the node's unlocked accounts sign eth_sendTransaction and eth_signTypedData_v4, so the page runs its
 // real wallet code paths. window.__testWallet lets a test switch account or chain and reject the next request.
+// Accounts in cfg.localSigners are keys Ganache does not know (e.g. a holder without ETH): their typed data is
+// signed by the test in Python (eth-account, page.expose_function("__bgSignTypedData")), and anything they
+// would send fails at Ganache, as a wallet without ETH would.
 (() => {
   const cfg = __CONFIG__; // {rpc, chainId (hex), account, walletChainId (hex), knownChains}
   const listeners = {};
@@ -42,6 +45,11 @@
           state.chainId = target; emit("chainChanged", target); return null;
         }
         case "wallet_addEthereumChain": state.added = params[0]; state.knownChains.add(params[0].chainId); return null;
+        case "eth_signTypedData_v4":
+          if ((cfg.localSigners || []).includes(String(params[0]).toLowerCase())) {
+            return window.__bgSignTypedData(params[0], params[1]);
+          }
+          return forward(method, params);
         default: return forward(method, params);
       }
     },

@@ -30,6 +30,7 @@ function showError(err) {
     return show(t("err_revert", { name: err.name, args, hint }).trim(), "error");
   }
   if (err.kind === "network") return show(t("err_network", { detail: err.message }), "error");
+  if (err.kind === "relay") return show(t("err_relay", { detail: err.message }), "error");
   return show(t("err_other", { detail: err.message || String(err) }), "error");
 }
 
@@ -40,7 +41,8 @@ async function act(action, done) {
   document.body.classList.add("busy");
   show(t("working"), "warn");
   try {
-    const receipt = await app.wallet.submit(action, () => show(t("sent"), "warn"));
+    const receipt = await app.wallet.submit(action, (sent) => show(typeof sent === "string" ? t("sent")
+      : t("relay_progress", { id: sent.id, status: t(`relay_${sent.status}`) }), "warn"));
     await refresh();
     show(await done(receipt));
   } catch (err) {
@@ -74,6 +76,11 @@ function renderWallet() {
       wallet: w.chainId, name: app.config.chain_name, expected: app.config.chain_id,
     });
   }
+  const relay = w.connected && w.relayAvailable;
+  $("gasless-box").hidden = !relay;
+  $("gasless").checked = relay && w.usesRelay({ relay: true });
+  $("gasless").disabled = w.ethBalance === 0n;
+  $("gasless-text").textContent = t(w.ethBalance === 0n ? "gasless_no_eth" : "gasless");
   $("chain-line").textContent = `${app.config.chain_name} · ${t("chain_time", {
     block: app.head.number, time: formatTime(app.head.timestamp, app.head.timestamp),
   })}${w.connected ? "" : " · " + t(w.available ? "read_only" : "no_wallet")}`;
@@ -107,7 +114,9 @@ function renderMine() {
     <h3>${esc(t("mined_by_role"))}</h3><table>${roles}</table>`;
   const button = $("self-delegate");
   if (button) {
-    button.onclick = () => act(app.reader.encode(app.reader.token, "delegate", [app.wallet.account]), async () => {
+    const action = app.reader.encode(app.reader.token, "delegate", [app.wallet.account]);
+    action.relay = { kind: "delegate", params: { delegatee: app.wallet.account } };
+    button.onclick = () => act(action, async () => {
       return t("delegated", { grams: formatGrams(await app.reader.token.getVotes(app.wallet.account)) });
     });
   }
@@ -212,6 +221,7 @@ function vote(p, support) {
   const gov = app.reader.governor;
   const action = reason ? app.reader.encode(gov, "castVoteWithReason", [p.id, SUPPORT[support], reason])
     : app.reader.encode(gov, "castVote", [p.id, SUPPORT[support]]);
+  action.relay = { kind: "vote", params: { proposalId: p.id.toString(), support: String(SUPPORT[support]), reason } };
   act(action, async () => {
     const input = $(`reason-${p.number}`);
     if (input) input.value = ""; // the reason was this vote's, not the next account's
@@ -300,7 +310,9 @@ function renderDividends() {
     : `<p class="muted">${esc(t("no_assets"))}</p>`;
   $("dividends-body").querySelectorAll("[data-claim]").forEach((b) => {
     const a = assets[Number(b.dataset.claim)];
-    b.onclick = () => act(app.reader.encode(app.reader.token, "claim", [a.address, app.wallet.account]),
+    const action = app.reader.encode(app.reader.token, "claim", [a.address, app.wallet.account]);
+    action.relay = { kind: "claim", params: { asset: a.address } };
+    b.onclick = () => act(action,
       async () => t("claimed", { amount: `${formatUnits(a.claimable, a.decimals)} ${a.symbol}` }));
   });
 }
@@ -322,13 +334,15 @@ async function refresh() {
   const now = app.head.timestamp;
   const address = app.viewed || app.wallet.account;
   const account = app.wallet.connected ? app.wallet.account : null;
-  const [holder, token, proposals, mining, dividends] = await Promise.all([
+  const [holder, token, proposals, mining, dividends, eth] = await Promise.all([
     address ? r.holder(address, now) : null,
     r.tokenInfo(),
     r.proposals(now, account),
     r.miningParams(),
     r.hasDividends ? r.dividends(address) : [],
+    account ? r.provider.getBalance(account) : null,
   ]);
+  app.wallet.ethBalance = eth;
   Object.assign(app.data, { holder, token, proposals, mining, dividends });
   app.data.block = app.head.number;
   renderAll();
@@ -364,6 +378,7 @@ async function main() {
   $("switch-network").onclick = () => app.wallet.switchChain()
     .then(() => show(t("switched", { name: config.chain_name })))
     .catch((err) => showError(app.wallet.classify(err)));
+  $("gasless").onchange = () => { app.wallet.gasless = $("gasless").checked; };
   $("propose-form").onsubmit = propose;
   $("p-kind").onchange = renderProposeNote;
   $("quote-form").onsubmit = quote;

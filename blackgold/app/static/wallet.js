@@ -1,20 +1,24 @@
 // The one module that talks to the browser wallet (EIP-1193: MetaMask and the like).
 //
 // Everything that asks the holder to approve something goes through `Wallet.submit(action)`:
-//   action = {to, data, label}  (a contract call the page encoded)
-// It simulates the call against the read-only RPC first (a call that would revert is never sent and costs
-// nothing; the revert is decoded to the contract's custom error), then asks the wallet to send it, then waits
-// for the receipt. A gasless path ("sign instead of send": delegateBySig, castVoteBySig, claimBySig submitted
-// by a relay) belongs here too: `signTypedData` already asks the wallet for an EIP-712 signature, and `submit`
-// is the place to choose between sending and signing.
+//   action = {to, data, label, relay?}  (a contract call the page encoded; relay = {kind, params} for the
+//   three calls the gasless relay takes: delegate, vote, claim)
+// `submit` chooses between the two paths:
+// - send: simulate against the read-only RPC (a call that would revert is never sent and costs nothing; the
+//   revert is decoded to the contract's custom error), ask the wallet to send it, wait for the receipt;
+// - relay (the server has one, the action has a relayed form, and the holder chose "without ETH" or has none):
+//   ask the relay what to sign (GET /relay/typed-data/{kind}), sign it with eth_signTypedData_v4, POST it, and
+//   follow the request (GET /relay/requests/{id}) until it is confirmed; the relay's key pays the gas.
 
 const REJECTED = 4001;
+const RELAY_POLL_MS = 500;
+const RELAY_FINAL = ["confirmed", "failed"];
 const UNKNOWN_CHAIN = 4902;
 
 export class WalletError extends Error {
   constructor(kind, message, extra = {}) {
     super(message);
-    this.kind = kind; // "rejected" | "revert" | "network" | "other"
+    this.kind = kind; // "rejected" | "revert" | "network" | "relay" | "other"
     Object.assign(this, extra);
   }
 }
@@ -43,6 +47,23 @@ export function findRevertData(value, depth = 0) {
   return null;
 }
 
+/** JSON from the relay; a refusal (4xx/5xx) becomes WalletError("relay") carrying the field it names. */
+async function relayFetch(url, init = {}) {
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    throw new WalletError("network", String(err?.message || err));
+  }
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const first = (body.errors && body.errors[0]) || {};
+    const message = first.message || body.message || body.reason || `HTTP ${response.status}`;
+    throw new WalletError("relay", message, { reason: body.reason, field: first.field, status: response.status });
+  }
+  return body;
+}
+
 function isRejection(err) {
   return err && (err.code === REJECTED || err.code === "ACTION_REJECTED" || err?.error?.code === REJECTED);
 }
@@ -60,6 +81,8 @@ export class Wallet {
     this.provider = window.ethereum || null;
     this.account = null;
     this.chainId = null;
+    this.ethBalance = null; // the account's ETH (wei, BigInt), set by the page on every refresh
+    this.gasless = false; // the holder asked for the relay path
     if (this.provider && this.provider.on) {
       this.provider.on("accountsChanged", (accounts) => { this.account = accounts[0] || null; this.onChange(); });
       this.provider.on("chainChanged", (chainId) => { this.chainId = Number(chainId); this.onChange(); });
@@ -118,8 +141,17 @@ export class Wallet {
     this.onChange();
   }
 
-  /** Simulate, send from the connected account, wait for the receipt. Resolves to the receipt. */
+  get relayAvailable() { return Boolean(this.config.relay && this.config.relay.available); }
+
+  /** Will `action` go through the relay? (it has a relayed form, a relay runs, and no ETH or the holder chose it) */
+  usesRelay(action) {
+    return Boolean(action.relay) && this.relayAvailable && (this.gasless || this.ethBalance === 0n);
+  }
+
+  /** Send (or relay) `action`; onSent(hash) after sending, onSent(record) for each relay status. Resolves to
+   * the receipt. */
   async submit(action, onSent = () => {}) {
+    if (this.usesRelay(action)) return this.relay(action.relay, onSent);
     const tx = { from: this.account, to: action.to, data: action.data };
     let gas;
     try {
@@ -153,6 +185,27 @@ export class Wallet {
     } catch (err) {
       throw this.classify(err);
     }
+  }
+
+  /** The gasless path: sign the typed data the relay asks for, POST it, follow it until confirmed. */
+  async relay(call, onProgress = () => {}) {
+    const base = this.config.relay.url;
+    const query = new URLSearchParams({ holder: this.account, ...call.params });
+    const template = await relayFetch(`${base}/typed-data/${call.kind}?${query}`);
+    const signature = await this.signTypedData(template.typedData);
+    let record = await relayFetch(`${base}/${call.kind}`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...template.body, signature }),
+    });
+    onProgress(record);
+    while (!RELAY_FINAL.includes(record.status)) {
+      await new Promise((resolve) => setTimeout(resolve, RELAY_POLL_MS));
+      const next = await relayFetch(`${base}/requests/${record.id}`);
+      if (next.status !== record.status) onProgress(next);
+      record = next;
+    }
+    if (record.status === "failed") throw new WalletError("relay", record.error || "failed", { record });
+    return this.reader.waitForReceipt(record.txHash);
   }
 
   /** Any error from the wallet or the node -> WalletError with kind rejected / revert / network / other. */
