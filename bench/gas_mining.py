@@ -56,7 +56,7 @@ RESULTS = ROOT / "bench" / "results" / "gas_mining.json"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.mining_deploy import MiningSettings, add_oracle, deploy_mining, wire_mining  # noqa: E402
+from scripts.deploy import MiningSettings, add_oracle, deploy_mining, wire_mining  # noqa: E402
 
 GRAM = 10**18
 BATCH_SIZES = (1, 10, 50, 100, 200)

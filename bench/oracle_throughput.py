@@ -4,7 +4,7 @@ path, same chain, same run).
 
     .venv/bin/python -m bench --only oracle [--quick] [--port 8801]
 
-Set-up: BlackGold + PurchaseMining deployed by scripts/mining_deploy.py on the bench's Ganache; the real oracle
+Set-up: BlackGold + PurchaseMining deployed by scripts/deploy.py (deploy_mining) on the bench's Ganache; the real oracle
 process (`python -m oracle serve`, one uvicorn worker, SQLite file in WAL mode) with its own signing key;
 receipts signed beforehand by one registered backend; a concurrent keep-alive HTTP client (bench/harness.py).
 """

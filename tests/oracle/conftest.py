@@ -2,7 +2,7 @@
 
 - Unit tests (verification, store, API, client, CLI, fuzz) run in process against a temporary SQLite file
   and, where parametrized, a real PostgreSQL server this file starts (and stops) itself.
-- Chain tests deploy BlackGold + PurchaseMining with scripts/mining_deploy.py on Brownie's chain and run the
+- Chain tests deploy BlackGold + PurchaseMining with scripts/deploy.py (deploy_mining) on Brownie's chain and run the
   real oracle (`python -m oracle serve`, uvicorn) as a subprocess on a free port in 8700-8799, with a real
   signing key (a Brownie account's private key), through oracle.process.OracleProcess. Because that process sends transactions Brownie does not
   know about, the suite-wide snapshot/revert `isolation` is switched off here: each module deploys its own
