@@ -155,6 +155,7 @@ class Batcher:
         if not purchases:
             return True
         nonce = self.chain.nonce("pending")
+        head = self.chain.block_number()
         max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
         gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
         signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
@@ -166,6 +167,7 @@ class Batcher:
             gas=gas,
             max_fee_per_gas=max_fee,
             max_priority_fee_per_gas=priority,
+            sent_block=head,
         )
         if batch is None:  # a purchase was refunded meanwhile; nothing was sent: start over
             return True
@@ -264,8 +266,8 @@ class Batcher:
         for ref in refs:
             if ref in mined:
                 facts[ref] = mined[ref]
-            else:  # skipped: mined before by another transaction; record that one
-                found = self.chain.find_mined(ref)
+            else:  # skipped: mined before by another transaction (before this block); record that one
+                found = self.chain.find_mined(ref, int(receipt["blockNumber"]))
                 if found is not None:
                     facts[ref] = found
                 else:
@@ -303,7 +305,7 @@ class Batcher:
         facts: dict[str, MintedFacts] = {}
         for p in purchases:
             if self.chain.is_mined(p.ref):
-                found = self.chain.find_mined(p.ref)
+                found = self.chain.find_mined(p.ref, batch.sent_block)
                 if found is not None:
                     facts[p.ref] = found
         self.store.close_batch(

@@ -86,6 +86,7 @@ class Chain:
         key: SigningKey | None = None,
         timeout: float = 10.0,
         from_block: int = 0,
+        log_window: int = 2000,
     ) -> None:
         provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
         self.w3 = Web3(provider)
@@ -94,6 +95,7 @@ class Chain:
         self.contract = self.w3.eth.contract(address=self.address, abi=abi)
         self.key = key
         self.from_block = from_block
+        self.log_window = max(1, log_window)  # the widest eth_getLogs block range ever asked
         self._decoder = RevertDecoder([abi])
         self._chain_id: int | None = None
 
@@ -110,11 +112,12 @@ class Chain:
             key,
             settings.rpc_timeout_seconds,
             from_block,
+            settings.log_window_blocks,
         )
 
     def with_timeout(self, timeout: float) -> Chain:
         """The same endpoint and contract with another timeout (for /health: answer quickly)."""
-        return Chain(self.rpc_url, self.address, self.contract.abi, None, timeout, self.from_block)
+        return Chain(self.rpc_url, self.address, self.contract.abi, None, timeout, self.from_block, self.log_window)
 
     # ------------------------------------------------------------------ plumbing
     def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -232,21 +235,41 @@ class Chain:
         }  # type: ignore[arg-type]
         return mined, skipped
 
-    def _mined_logs(self, ref: str | None = None) -> list[Any]:
+    def _logs_between(self, ref: str | None, first: int, last: int) -> list[Any]:
+        """PurchaseMined logs (of `ref`, or all) in blocks first..last, which is at most `log_window` blocks."""
         filters = {"orderRef": HexBytes(ref)} if ref is not None else None
         return list(
             self._call(
                 self.contract.events.PurchaseMined.get_logs,
-                from_block=self.from_block,
-                to_block="latest",
+                from_block=first,
+                to_block=last,
                 argument_filters=filters,
             )
         )
 
-    def find_mined(self, ref: str) -> MintedFacts | None:
-        """The PurchaseMined event of `ref`, wherever it is (reconciliation)."""
-        for ev in self._mined_logs(ref):
-            return _facts(ev, "0x" + bytes(ev["transactionHash"]).hex())
+    def _windows(self, start: int, latest: int) -> Iterable[tuple[int, int]]:
+        """Block ranges of at most `log_window` blocks: forward from `start` to `latest`, then backward from
+        `start - 1` to `from_block` (the purchase is most likely near `start`)."""
+        w = self.log_window
+        start = min(max(start, self.from_block), latest)
+        for first in range(start, latest + 1, w):
+            yield first, min(first + w - 1, latest)
+        for last in range(start - 1, self.from_block - 1, -w):
+            yield max(last - w + 1, self.from_block), last
+
+    def _mined_logs(self, ref: str | None = None) -> list[Any]:
+        latest = self.block_number()
+        return [
+            ev for first, last in self._windows(self.from_block, latest) for ev in self._logs_between(ref, first, last)
+        ]
+
+    def find_mined(self, ref: str, near_block: int | None = None) -> MintedFacts | None:
+        """The PurchaseMined event of `ref` (reconciliation), scanned in windows of `log_window` blocks outward from
+        `near_block` (a batch's send block; default: the latest block) down to the deployment block."""
+        latest = self.block_number()
+        for first, last in self._windows(latest if near_block is None else near_block, latest):
+            for ev in self._logs_between(ref, first, last):
+                return _facts(ev, "0x" + bytes(ev["transactionHash"]).hex())
         return None
 
     def count_mined_events(self, refs: Iterable[str] | None = None) -> dict[str, int]:

@@ -79,6 +79,7 @@ class Settings:
     backoff_max_seconds: float = 30.0
     ceiling_wait_seconds: float = 60.0
     from_block: int = -1  # where to look for PurchaseMined logs; -1: deployment file's block or 0
+    log_window_blocks: int = 2000  # the widest eth_getLogs range asked (providers cap it)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -119,6 +120,8 @@ class Settings:
             raise ConfigError("confirmations must be at least 1 (the receipt's own block)")
         if not self.currencies:
             raise ConfigError("currencies must not be empty")
+        if self.log_window_blocks < 1:
+            raise ConfigError("log_window_blocks must be at least 1")
         if self.max_referrer_bps > 10_000:
             raise ConfigError("max_referrer_bps must be at most 10000")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Engine, Float, ForeignKey, Index, Integer, String, Text, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .receipts import RECEIPT_MEMBERS, Receipt
@@ -30,6 +30,20 @@ def iso(ts: float | None) -> str | None:
 
 class Base(DeclarativeBase):
     pass
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables, then add the nullable columns later versions introduced to existing tables (a store
+    written by an older oracle keeps working; nothing is dropped or rewritten)."""
+    Base.metadata.create_all(engine)
+    existing = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 class Backend(Base):
@@ -73,6 +87,7 @@ class Batch(Base):
     block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     gas_used: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # chain head when it was signed
 
 
 class Purchase(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from .group_commit import GroupCommitter
-from .models import Backend, Base, Batch, MintedFacts, Purchase, receipt_columns
+from .models import Backend, Batch, MintedFacts, Purchase, create_schema, receipt_columns
 from .status import OPEN_BATCH, REFUNDABLE, BatchStatus, PurchaseStatus
 from .verification import BackendInfo, VerifiedPurchase, VerifiedRefund
 
@@ -60,7 +60,7 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        Base.metadata.create_all(self.engine)
+        create_schema(self.engine)
         self._backend_cache: dict[str, BackendInfo] = {}
         self._backend_cache_at = 0.0
         self._lock = threading.Lock()
@@ -244,6 +244,7 @@ class Store:
         gas: int,
         max_fee_per_gas: int,
         max_priority_fee_per_gas: int,
+        sent_block: int | None = None,
         now: float | None = None,
     ) -> Batch | None:
         """Write-ahead: record the signed transaction and move its purchases to `submitted`, atomically.
@@ -263,6 +264,7 @@ class Store:
                     max_fee_per_gas=str(max_fee_per_gas),
                     max_priority_fee_per_gas=str(max_priority_fee_per_gas),
                     created_at=now,
+                    sent_block=sent_block,
                 ),
             )
         except _LeftTheQueue:
