@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from web3.exceptions import Web3Exception
@@ -57,11 +58,25 @@ PER_PURCHASE_ERRORS = {
 
 
 class Hold(Exception):
-    """Nothing is wrong with the purchases, but the batch must wait (`seconds`)."""
+    """Nothing is wrong with the purchases, but the batch must wait: retry in `seconds`; `code` says why (shown by
+    /health) and `expected` is how long the wait should last in all (e.g. until the daily ceiling has refilled)."""
 
-    def __init__(self, message: str, seconds: float) -> None:
+    def __init__(
+        self, message: str, seconds: float, code: str = "chain_refuses", expected: float | None = None
+    ) -> None:
         super().__init__(message)
         self.seconds = seconds
+        self.code = code
+        self.expected = seconds if expected is None else expected
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Why the batcher holds its queue now (a Hold), and until when it expects to (Unix time)."""
+
+    code: str
+    message: str
+    until: float
 
 
 class Batcher:
@@ -73,9 +88,11 @@ class Batcher:
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.chain_ok: bool | None = None
-        self.last_error: str | None = None
+        self.last_error: str | None = None  # the last step's failure; None once a step succeeds again
         self.last_success: float | None = None
+        self.waiting: Waiting | None = None
         self.reconciled = False
+        self.backoff = settings.backoff_initial_seconds
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -88,39 +105,43 @@ class Batcher:
             self.thread.join(timeout)
 
     def run(self) -> None:
-        backoff = self.s.backoff_initial_seconds
         while not self.stop_event.is_set():
-            try:
-                if not self.reconciled:
-                    self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
-                worked = self.step()
-                self._ok()
-                backoff = self.s.backoff_initial_seconds
-                if not worked:
-                    self.stop_event.wait(self.s.poll_interval_seconds)
-            except ChainUnavailable as exc:
-                self._fail(str(exc))
-                log.warning("chain unavailable, retrying in %.1fs: %s", backoff, exc)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, self.s.backoff_max_seconds)
-            except Hold as exc:
-                self.last_error = str(exc)
-                log.info("holding for %.1fs: %s", exc.seconds, exc)
-                self.stop_event.wait(exc.seconds)
-            except (Web3Exception, ValueError) as exc:  # RPC-level errors (insufficient funds, nonce, ...)
-                self._fail(redact_text(f"{type(exc).__name__}: {exc}"))
-                log.warning("chain error, retrying in %.1fs: %s", backoff, exc)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, self.s.backoff_max_seconds)
-            except Exception as exc:  # keep the loop alive whatever happens; the store keeps the truth
-                self.last_error = redact_text(f"{type(exc).__name__}: {exc}")
-                log.exception("batcher step failed, retrying in %.1fs", backoff)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, self.s.backoff_max_seconds)
+            delay = self.tick()
+            if delay > 0:
+                self.stop_event.wait(delay)
+
+    def tick(self) -> float:
+        """One turn of the loop, whatever happens (the store keeps the truth); the seconds to wait before the next."""
+        try:
+            if not self.reconciled:
+                self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
+            worked = self.step()
+        except ChainUnavailable as exc:
+            self._fail(str(exc))
+            log.warning("chain unavailable, retrying in %.1fs: %s", self.backoff, exc)
+        except Hold as exc:
+            self.last_error = str(exc)
+            self.waiting = Waiting(exc.code, str(exc), time.time() + exc.expected)
+            log.info("holding for %.1fs: %s", exc.seconds, exc)
+            return exc.seconds
+        except (Web3Exception, ValueError) as exc:  # RPC-level errors (insufficient funds, nonce, ...)
+            self._fail(redact_text(f"{type(exc).__name__}: {exc}"))
+            log.warning("chain error, retrying in %.1fs: %s", self.backoff, exc)
+        except Exception as exc:  # keep the loop alive whatever happens; the store keeps the truth
+            self.last_error = redact_text(f"{type(exc).__name__}: {exc}")
+            log.exception("batcher step failed, retrying in %.1fs", self.backoff)
+        else:
+            self._ok()
+            return 0.0 if worked else self.s.poll_interval_seconds
+        delay, self.backoff = self.backoff, min(self.backoff * 2, self.s.backoff_max_seconds)
+        return delay
 
     def _ok(self) -> None:
         self.chain_ok = True
         self.last_success = time.time()
+        self.last_error = None
+        self.waiting = None
+        self.backoff = self.s.backoff_initial_seconds
         self.metrics.chain_up.set(1)
 
     def _fail(self, message: str) -> None:
@@ -187,11 +208,7 @@ class Batcher:
                     if len(purchases) > 1:
                         purchases = purchases[: len(purchases) // 2]
                         continue
-                    self.metrics.ceiling_holds.inc()
-                    requested, available = (r.error_args + (0, 0))[:2]
-                    msg = f"waiting for the daily ceiling (needs {requested}, {available} available)"
-                    self.store.note_waiting([p.id for p in self.store.queued(self.s.batch_size * 10)], msg)
-                    raise Hold(msg, self.s.ceiling_wait_seconds) from None
+                    self._ceiling_hold(*(tuple(int(a) for a in r.error_args) + (0, 0))[:2])
                 args = r.error_args
                 if (
                     r.name in PER_PURCHASE_ERRORS
@@ -210,6 +227,19 @@ class Batcher:
                 self.store.note_waiting([p.id for p in purchases], msg)
                 raise Hold(msg, max(self.s.backoff_max_seconds / 4, 1.0)) from None
         return 0, []
+
+    def _ceiling_hold(self, requested: int, available: int) -> None:
+        """The oldest queued purchase does not fit what the bucket holds now: wait until it has refilled enough
+        (the bucket refills at dailyCeiling per day), retrying every `ceiling_wait_seconds` at most."""
+        self.metrics.ceiling_holds.inc()
+        ceiling = self.chain.daily_ceiling()
+        expected = (requested - available) * 86_400 / ceiling if ceiling else float(self.s.ceiling_wait_seconds)
+        msg = (
+            f"waiting for the daily ceiling (needs {requested}, {available} available, about {expected:.0f}s to refill)"
+        )
+        self.store.note_waiting([p.id for p in self.store.queued(self.s.batch_size * 10)], msg)
+        retry = min(self.s.ceiling_wait_seconds, max(expected, self.s.poll_interval_seconds))
+        raise Hold(msg, retry, code="ceiling_wait", expected=expected) from None
 
     # ------------------------------------------------------------------ driving a batch
     def drive(self, batch: Batch) -> None:

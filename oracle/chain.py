@@ -146,6 +146,10 @@ class Chain:
     def max_referrer_bps(self) -> int:
         return int(self._call(self.contract.functions.maxReferrerBps().call))
 
+    def daily_ceiling(self) -> int:
+        """The daily ceiling bucket's capacity (grams-wei); it refills at this amount per day."""
+        return int(self._call(self.contract.functions.dailyCeiling().call))
+
     def _signer(self) -> SigningKey:
         if self.key is None:
             raise ConfigError("no oracle signing key configured")

@@ -79,6 +79,7 @@ class Settings:
     backoff_max_seconds: float = 30.0
     ceiling_wait_seconds: float = 60.0
     from_block: int = -1  # where to look for PurchaseMined logs; -1: deployment file's block or 0
+    health_backlog_seconds: float = 600.0  # /health degraded when a due purchase waited longer
     log_window_blocks: int = 2000  # the widest eth_getLogs range asked (providers cap it)
 
     # ------------------------------------------------------------------ loading

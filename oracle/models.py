@@ -118,6 +118,7 @@ class Purchase(Base):
     minted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     refunded_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     rejected_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    set_aside_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     updated_at: Mapped[float] = mapped_column(Float)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), nullable=True, index=True)
     tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)

@@ -5,7 +5,7 @@ the service (oracle.service.Oracle) and turns its (status, payload) answer into 
     GET  /purchases/{ref}              its backend (signed Read) / admin: the record; others: on-chain facts only
     POST /purchases/{ref}/refund       a signed refund (same backend) before submission
     GET  /receipt-domain               the EIP-712 domain and types backends sign with
-    GET  /health                       store, chain, signer balance, backlog (503 if the store is down)
+    GET  /health                       ok / degraded / failing with reasons (oracle.health; 503 when failing)
     GET  /metrics                      Prometheus
     /admin/backends...                 register / list / disable / enable backends (admin token)
 

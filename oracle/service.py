@@ -12,17 +12,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from blackgold.redact import redact_text, redact_url
-
-from . import __version__
+from . import health
 from .batcher import Batcher
-from .chain import Chain, ChainUnavailable
+from .chain import Chain
 from .config import ConfigError, Settings, SigningKey
 from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError, to_checksum
 from .metrics import Metrics
 from .models import Purchase
 from .receipts import Domain, Read, recover_signer
-from .status import BACKLOG
 from .store import Conflict, NotFound, Store
 from .verification import Limits, VerificationError, VerifiedPurchase, Verifier
 
@@ -131,6 +128,7 @@ class Oracle:
     ) -> None:
         self.settings = settings
         self.key = key
+        self.clock = clock
         self.metrics = metrics or Metrics()
         self.store = store or Store(settings.database_url)
         self.chain = chain
@@ -250,39 +248,5 @@ class Oracle:
 
     # ---------------------------------------------------------------- operations
     def health(self) -> Answer:
-        out: dict[str, Any] = {"version": __version__}
-        try:
-            counts = self.store.counts()
-            out["store"] = {"ok": True, "backend": "sqlite" if self.store.is_sqlite else "postgresql"}
-            out["backlog"] = {**counts, "total": sum(counts[s] for s in BACKLOG)}
-        except Exception as exc:  # noqa: BLE001 - reported, not raised: /health must answer
-            out["store"] = {"ok": False, "error": type(exc).__name__}
-        out["chain"] = self._chain_health()
-        out["signer"] = {"address": self.key.address if self.key else None, "balance_wei": self.watcher.balance}
-        b = self.batcher
-        out["batcher"] = {"running": False}
-        if b is not None:
-            out["batcher"] = {
-                "running": bool(b.thread and b.thread.is_alive()),
-                "last_error": b.last_error,
-                "last_success": b.last_success,
-            }
-        out["referrer_bps_bound"] = self.watcher.bound
-        store_ok = bool(out["store"]["ok"])
-        out["status"] = "down" if not store_ok else ("ok" if out["chain"]["ok"] else "degraded")
-        return (200 if store_ok else 503), out
-
-    def _chain_health(self) -> dict[str, Any]:
-        chain: dict[str, Any] = {
-            "ok": False,
-            "rpc_url": redact_url(self.settings.rpc_url),
-            "chain_id": self.domain.chain_id,
-            "mining": self.domain.verifying_contract,
-        }
-        if self.quick_chain is not None:
-            try:
-                chain["block"] = self.quick_chain.block_number()
-                chain["ok"] = True
-            except ChainUnavailable as exc:
-                chain["error"] = redact_text(str(exc))
-        return chain
+        """ok / degraded / failing with reasons (oracle.health)."""
+        return health.report(self)

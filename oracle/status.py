@@ -22,6 +22,7 @@ class PurchaseStatus(StrEnum):
     MINTED = "minted"
     REFUNDED = "refunded"
     REJECTED = "rejected"
+    SET_ASIDE = "set_aside"
 
 
 class BatchStatus(StrEnum):

@@ -66,6 +66,10 @@ def test_daily_ceiling_holds_then_catches_up(chain_env, oracle):
         assert len(minted) == 2 and len(waiting) == 3
         assert all("daily ceiling" in s["lastError"] for s in waiting)
         assert "oracle_daily_ceiling_holds_total 1.0" in orc.metrics.render().decode()
+        assert orc.batcher.tick() > 0  # the loop holds too, and /health says why and for how long
+        status, health = orc.health()
+        (wait,) = [r for r in health["reasons"] if r["code"] == "ceiling_wait"]
+        assert status == 200 and health["status"] == "degraded" and wait["expected_wait_seconds"] > 0
     finally:
         mining.setDailyCeiling(10**27, {"from": gov})
     time.sleep(1.1)  # the bucket refills at the new rate; Ganache only moves time with new blocks
