@@ -13,6 +13,7 @@ Modules (each does one thing):
     group_commit  the accept path's single writer (one COMMIT for every row waiting)
     export        CSV export
     chain         web3.py: PurchaseMining's ABI, fees, nonce, send, receipts, events
+    estimate      the batch the chain accepts now: reject, halve, set aside, or hold for the daily ceiling
     batcher       the loop that groups mintable purchases into batch transactions and recovers
     service       the running oracle and its request handlers (no HTTP)
     health        /health: ok / degraded / failing with reasons

@@ -190,6 +190,32 @@ class BatchSide:
                     .values(status=S.REJECTED, rejected_at=now, updated_at=now, reason=why)
                 )
 
+    def set_aside(self, ref: str, reason: str, now: float | None = None) -> bool:
+        """A queued purchase that can never be minted as things are (it alone exceeds the daily ceiling's capacity)
+        leaves the queue: `set_aside`, with the reason. True if it was queued."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            res = s.execute(
+                update(Purchase)
+                .where(Purchase.ref == ref, Purchase.status == S.QUEUED)
+                .values(status=S.SET_ASIDE, set_aside_at=now, updated_at=now, reason=reason, last_error=reason)
+            )
+            return _rowcount(res) == 1
+
+    def requeue_set_aside(self, ref: str, now: float | None = None) -> Purchase | None:
+        """The admin action for a set-aside purchase (e.g. after governance raised the ceiling): back to the queue.
+        The record, or None if there is no such set-aside purchase."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            res = s.execute(
+                update(Purchase)
+                .where(Purchase.ref == ref, Purchase.status == S.SET_ASIDE)
+                .values(status=S.QUEUED, queued_at=now, updated_at=now, reason=None, last_error=None)
+            )
+            if _rowcount(res) != 1:
+                return None
+            return s.scalar(select(Purchase).where(Purchase.ref == ref))
+
     def note_waiting(self, ids: list[int], message: str) -> None:
         with self.sessions.begin() as s:
             s.execute(

@@ -34,8 +34,9 @@ from web3.exceptions import Web3Exception
 
 from blackgold.redact import redact_text
 
-from .chain import GWEI, Chain, ChainUnavailable, TransactionReverted
+from .chain import GWEI, Chain, ChainUnavailable
 from .config import Settings
+from .estimate import Estimator, Hold
 from .metrics import Metrics
 from .models import Batch, MintedFacts, Purchase
 from .status import BatchStatus, PurchaseStatus
@@ -43,31 +44,9 @@ from .store import Store
 
 Stage = Literal["before_send", "after_send", "after_receipt", "after_record"]
 STAGES: tuple[Stage, ...] = ("before_send", "after_send", "after_receipt", "after_record")
+__all__ = ["STAGES", "Batcher", "Hold", "Stage", "Waiting"]
 
 log = logging.getLogger("oracle.batcher")
-
-# Custom errors whose first argument is the index of the purchase the chain refuses for good.
-PER_PURCHASE_ERRORS = {
-    "ZeroOrderRef",
-    "ZeroConsumer",
-    "ZeroSupplier",
-    "ZeroAmount",
-    "AmountTooLarge",
-    "ReferrerBpsTooHigh",
-}
-
-
-class Hold(Exception):
-    """Nothing is wrong with the purchases, but the batch must wait: retry in `seconds`; `code` says why (shown by
-    /health) and `expected` is how long the wait should last in all (e.g. until the daily ceiling has refilled)."""
-
-    def __init__(
-        self, message: str, seconds: float, code: str = "chain_refuses", expected: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.seconds = seconds
-        self.code = code
-        self.expected = seconds if expected is None else expected
 
 
 @dataclass(frozen=True)
@@ -93,6 +72,7 @@ class Batcher:
         self.waiting: Waiting | None = None
         self.reconciled = False
         self.backoff = settings.backoff_initial_seconds
+        self.estimator = Estimator(settings, store, self.metrics)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -172,7 +152,7 @@ class Batcher:
         purchases = self.store.queued(self.s.batch_size)
         if len(purchases) < self.s.batch_size and time.time() - oldest < self.s.batch_wait_seconds:
             return False
-        gas, purchases = self._estimate(purchases)
+        gas, purchases = self.estimator.estimate(self.chain, purchases)
         if not purchases:
             return True
         nonce = self.chain.nonce("pending")
@@ -197,49 +177,6 @@ class Batcher:
         self.checkpoint("before_send")
         self.drive(batch)
         return True
-
-    def _estimate(self, purchases: list[Purchase]) -> tuple[int, list[Purchase]]:
-        """Gas for a batch the chain accepts now, dropping (rejecting) purchases it refuses for good."""
-        while purchases:
-            try:
-                return self.chain.estimate_batch(purchases), purchases
-            except TransactionReverted as r:
-                if r.name == "DailyCeilingExceeded":
-                    if len(purchases) > 1:
-                        purchases = purchases[: len(purchases) // 2]
-                        continue
-                    self._ceiling_hold(*(tuple(int(a) for a in r.error_args) + (0, 0))[:2])
-                args = r.error_args
-                if (
-                    r.name in PER_PURCHASE_ERRORS
-                    and args
-                    and isinstance(args[0], int)
-                    and 0 <= args[0] < len(purchases)
-                ):
-                    bad = purchases[args[0]]
-                    reason = f"rejected by PurchaseMining: {r.name}{tuple(args[1:]) if len(args) > 1 else ''}"
-                    self.store.reject_queued({bad.ref: reason})
-                    self.metrics.chain_rejected.inc()
-                    log.warning("purchase %s rejected by the chain: %s", bad.ref, r.name)
-                    purchases = [p for p in purchases if p.ref != bad.ref]
-                    continue
-                msg = f"chain refuses batches now ({r.name}{args}); retrying"
-                self.store.note_waiting([p.id for p in purchases], msg)
-                raise Hold(msg, max(self.s.backoff_max_seconds / 4, 1.0)) from None
-        return 0, []
-
-    def _ceiling_hold(self, requested: int, available: int) -> None:
-        """The oldest queued purchase does not fit what the bucket holds now: wait until it has refilled enough
-        (the bucket refills at dailyCeiling per day), retrying every `ceiling_wait_seconds` at most."""
-        self.metrics.ceiling_holds.inc()
-        ceiling = self.chain.daily_ceiling()
-        expected = (requested - available) * 86_400 / ceiling if ceiling else float(self.s.ceiling_wait_seconds)
-        msg = (
-            f"waiting for the daily ceiling (needs {requested}, {available} available, about {expected:.0f}s to refill)"
-        )
-        self.store.note_waiting([p.id for p in self.store.queued(self.s.batch_size * 10)], msg)
-        retry = min(self.s.ceiling_wait_seconds, max(expected, self.s.poll_interval_seconds))
-        raise Hold(msg, retry, code="ceiling_wait", expected=expected) from None
 
     # ------------------------------------------------------------------ driving a batch
     def drive(self, batch: Batch) -> None:

@@ -34,6 +34,7 @@ from blackgold.redact import redact_url
 
 from .config import ConfigError, Settings, SigningKey
 from .models import MintedFacts
+from .verification import CeilingFacts
 
 GWEI = 10**9
 T = TypeVar("T")
@@ -149,6 +150,12 @@ class Chain:
     def daily_ceiling(self) -> int:
         """The daily ceiling bucket's capacity (grams-wei); it refills at this amount per day."""
         return int(self._call(self.contract.functions.dailyCeiling().call))
+
+    def ceiling_facts(self) -> CeilingFacts:
+        """What the accept path needs to refuse a purchase that can never fit the daily ceiling."""
+        split = self._call(self.contract.functions.split().call)
+        rate = int(self._call(self.contract.functions.currentRate().call))
+        return CeilingFacts(ceiling=self.daily_ceiling(), rate=rate, referrer_bps=int(split[1]))
 
     def _signer(self) -> SigningKey:
         if self.key is None:

@@ -21,7 +21,7 @@ from .metrics import Metrics
 from .models import Purchase
 from .receipts import Domain, Read, recover_signer
 from .store import Conflict, NotFound, Store
-from .verification import Limits, VerificationError, VerifiedPurchase, Verifier
+from .verification import CeilingFacts, Limits, VerificationError, VerifiedPurchase, Verifier
 
 log = logging.getLogger("oracle.service")
 
@@ -38,10 +38,14 @@ class ChainWatcher:
         self.s, self.chain, self.key, self.metrics = settings, chain, key, metrics
         self.bound: int | None = settings.max_referrer_bps if settings.max_referrer_bps >= 0 else None
         self.balance: int | None = None
+        self.ceiling: CeilingFacts | None = None
         self.stop_event = threading.Event()
 
     def referrer_bound(self) -> int | None:
         return self.bound
+
+    def ceiling_facts(self) -> CeilingFacts | None:
+        return self.ceiling
 
     def refresh(self) -> None:
         if self.chain is None:
@@ -49,6 +53,7 @@ class ChainWatcher:
         try:
             if self.s.max_referrer_bps < 0:
                 self.bound = self.chain.max_referrer_bps()
+            self.ceiling = self.chain.ceiling_facts()
             if self.key is not None:
                 self.balance = self.chain.balance(self.key.address)
                 self.metrics.signer_balance.set(self.balance)
@@ -154,6 +159,7 @@ class Oracle:
             referrer_bps_bound=self.watcher.referrer_bound,
             clock=clock,
             system_addresses=system_addresses(settings, self.domain),
+            ceiling_facts=self.watcher.ceiling_facts,
         )
         self.metrics.set_backlog_source(self.store.counts)
         self.batcher: Batcher | None = None
@@ -244,6 +250,15 @@ class Oracle:
             return 409, {**error("not_refundable", str(exc), "conflict"), "purchase": exc.record.to_dict()}
         if changed:
             self.metrics.refunded.inc()
+        return 200, record.to_dict()
+
+    def requeue(self, ref: str) -> Answer:
+        """Admin: a set-aside purchase back to the queue (after governance raised the daily ceiling)."""
+        ref = ref.lower()
+        record = self.store.requeue_set_aside(ref) if BYTES32_RE.match(ref) else None
+        if record is None:
+            return 404, error("not_found", "no set-aside purchase with this reference")
+        log.info("purchase %s requeued by the admin", ref)
         return 200, record.to_dict()
 
     # ---------------------------------------------------------------- operations

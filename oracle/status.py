@@ -4,6 +4,7 @@ Purchase:
     accepted -> settling -> queued -> submitted -> minted
     accepted/settling/queued -> refunded      (signed refund before submission)
     queued/submitted -> rejected              (the chain refuses this purchase for good)
+    queued -> set_aside -> queued             (alone it exceeds the daily ceiling's capacity; admin requeue)
 
 Batch (one PurchaseMining.mintBatch transaction): signed -> sent -> confirmed, or failed (reverted; purchases
 requeued) / dropped (its nonce was used by another transaction; purchases reconciled one by one).
@@ -34,7 +35,7 @@ class BatchStatus(StrEnum):
 
 
 #: A signed refund still cancels the purchase (nothing was sent yet).
-REFUNDABLE = (PurchaseStatus.ACCEPTED, PurchaseStatus.SETTLING, PurchaseStatus.QUEUED)
+REFUNDABLE = (PurchaseStatus.ACCEPTED, PurchaseStatus.SETTLING, PurchaseStatus.QUEUED, PurchaseStatus.SET_ASIDE)
 #: Accepted and not yet final: what /health and the backlog metric count.
 BACKLOG = (PurchaseStatus.ACCEPTED, PurchaseStatus.SETTLING, PurchaseStatus.QUEUED, PurchaseStatus.SUBMITTED)
 #: No longer changes.
