@@ -69,6 +69,16 @@ class Backend(Base):
         }
 
 
+class ChainFact(Base):
+    """The last value read from the chain of something the accept path needs (e.g. the referrer bound), kept so an
+    oracle restarted while the RPC is down can use it."""
+
+    __tablename__ = "chain_facts"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
 class Batch(Base):
     __tablename__ = "batches"
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)

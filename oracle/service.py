@@ -5,6 +5,7 @@ request handlers the HTTP routes call. No HTTP here: each handler returns (statu
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import threading
@@ -31,15 +32,30 @@ READ_WINDOW_SECONDS = 300
 
 
 class ChainWatcher:
-    """Caches what the accept path needs from the chain (the referrer bound) and what /health and /metrics show
-    (signer balance), refreshed in the background: requests never wait on the RPC."""
+    """Caches what the accept path needs from the chain (the referrer bound, the daily ceiling) and what /health and
+    /metrics show (signer balance), refreshed in the background: requests never wait on the RPC. The last values
+    read are kept in the store, so an oracle started while the RPC is down uses them until it answers."""
 
-    def __init__(self, settings: Settings, chain: Chain | None, key: SigningKey | None, metrics: Metrics) -> None:
-        self.s, self.chain, self.key, self.metrics = settings, chain, key, metrics
+    def __init__(
+        self, settings: Settings, chain: Chain | None, key: SigningKey | None, metrics: Metrics, store: Store
+    ) -> None:
+        self.s, self.chain, self.key, self.metrics, self.store = settings, chain, key, metrics, store
         self.bound: int | None = settings.max_referrer_bps if settings.max_referrer_bps >= 0 else None
         self.balance: int | None = None
         self.ceiling: CeilingFacts | None = None
         self.stop_event = threading.Event()
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            bound, ceiling = self.store.load_fact("max_referrer_bps"), self.store.load_fact("ceiling")
+        except Exception as exc:  # noqa: BLE001 - the store may be down too; the chain will tell
+            log.debug("chain watcher: no stored facts: %s", exc)
+            return
+        if self.bound is None and bound is not None:
+            self.bound = int(bound)
+        if ceiling is not None:
+            self.ceiling = CeilingFacts(**json.loads(ceiling))
 
     def referrer_bound(self) -> int | None:
         return self.bound
@@ -47,24 +63,28 @@ class ChainWatcher:
     def ceiling_facts(self) -> CeilingFacts | None:
         return self.ceiling
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
+        """Read the chain now; False (keeping the last known values) when it does not answer."""
         if self.chain is None:
-            return
+            return False
         try:
             if self.s.max_referrer_bps < 0:
                 self.bound = self.chain.max_referrer_bps()
+                self.store.save_fact("max_referrer_bps", str(self.bound))
             self.ceiling = self.chain.ceiling_facts()
+            self.store.save_fact("ceiling", json.dumps(dataclasses.asdict(self.ceiling)))
             if self.key is not None:
                 self.balance = self.chain.balance(self.key.address)
                 self.metrics.signer_balance.set(self.balance)
         except Exception as exc:  # noqa: BLE001 - keep the last known values
             log.debug("chain watcher: %s", exc)
+            return False
+        return True
 
     def start(self) -> None:
         def loop() -> None:
             while not self.stop_event.is_set():
-                self.refresh()
-                self.stop_event.wait(15 if self.bound is not None else 2)
+                self.stop_event.wait(15 if self.refresh() else 2)
 
         threading.Thread(target=loop, name="oracle-chain-watcher", daemon=True).start()
 
@@ -144,7 +164,7 @@ class Oracle:
                 log.warning("no chain: %s", exc)
         self.domain = resolve_domain(settings, self.chain)
         self.quick_chain = self.chain.with_timeout(2.0) if self.chain is not None else None  # /health answers fast
-        self.watcher = ChainWatcher(settings, self.chain, key, self.metrics)
+        self.watcher = ChainWatcher(settings, self.chain, key, self.metrics, self.store)
         limits = Limits(
             currencies=frozenset(settings.currencies),
             max_amount=settings.max_amount,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from .batch_store import BatchSide
 from .batch_store import rowcount as _rowcount
 from .group_commit import GroupCommitter
-from .models import Backend, Purchase, create_schema, receipt_columns
+from .models import Backend, ChainFact, Purchase, create_schema, receipt_columns
 from .status import REFUNDABLE, PurchaseStatus
 from .verification import BackendInfo, VerifiedPurchase, VerifiedRefund
 
@@ -209,6 +209,22 @@ class Store(BatchSide):
         if record.status == S.REFUNDED:
             return record, False
         raise Conflict(f"purchase is {record.status}; it can no longer be refunded", record)
+
+    # ------------------------------------------------------------------ chain facts
+    def save_fact(self, name: str, value: str, now: float | None = None) -> None:
+        """Keep the last value read from the chain of `name` (JSON text)."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            fact = s.get(ChainFact, name)
+            if fact is None:
+                s.add(ChainFact(name=name, value=value, updated_at=now))
+            elif fact.value != value:
+                fact.value, fact.updated_at = value, now
+
+    def load_fact(self, name: str) -> str | None:
+        with self.sessions() as s:
+            fact = s.get(ChainFact, name)
+            return None if fact is None else fact.value
 
     # ------------------------------------------------------------------ reporting
     def counts(self) -> dict[str, int]:
