@@ -14,6 +14,7 @@ Modules (each does one thing):
     export        CSV export
     chain         web3.py: PurchaseMining's ABI, fees, nonce, send, receipts, events
     estimate      the batch the chain accepts now: reject, halve, set aside, or hold for the daily ceiling
+    finality      confirmations per network; the verifier that requeues mints the chain forgot (reorgs)
     batcher       the loop that groups mintable purchases into batch transactions and recovers
     service       the running oracle and its request handlers (no HTTP)
     health        /health: ok / degraded / failing with reasons

@@ -15,6 +15,17 @@ from .models import Batch, MintedFacts, Purchase
 from .status import OPEN_BATCH, BatchStatus, PurchaseStatus
 
 S = PurchaseStatus
+#: what a mint records on a purchase (cleared when the chain forgets it)
+MINT_COLUMNS = (
+    "minted_at",
+    "tx_hash",
+    "block_number",
+    "consumer_grams",
+    "referrer_grams",
+    "supplier_grams",
+    "platform_grams",
+    "rate",
+)
 
 
 class _LeftTheQueue(Exception):
@@ -215,6 +226,40 @@ class BatchSide:
             if _rowcount(res) != 1:
                 return None
             return s.scalar(select(Purchase).where(Purchase.ref == ref))
+
+    def minted_since(self, block: int | None) -> list[Purchase]:
+        """Minted records in block `block` or later (every minted record when None), oldest first."""
+        with self.sessions() as s:
+            q = select(Purchase).where(Purchase.status == S.MINTED)
+            if block is not None:
+                q = q.where(Purchase.block_number >= block)
+            return list(s.scalars(q.order_by(Purchase.block_number, Purchase.id)))
+
+    def requeue_forgotten(self, refs: list[str], reason: str, now: float | None = None) -> int:
+        """Minted records whose mint the chain no longer has go back to the queue (their mint facts cleared; the
+        batches that carried them become `reorged`). How many were requeued."""
+        now = time.time() if now is None else now
+        cleared = dict.fromkeys(MINT_COLUMNS)
+        with self.sessions.begin() as s:
+            hashes = set(s.scalars(select(Purchase.tx_hash).where(Purchase.ref.in_(refs))))
+            res = s.execute(
+                update(Purchase)
+                .where(Purchase.ref.in_(refs), Purchase.status == S.MINTED)
+                .values(status=S.QUEUED, queued_at=now, updated_at=now, batch_id=None, last_error=reason, **cleared)
+            )
+            s.execute(
+                update(Batch)
+                .where(Batch.tx_hash.in_([h for h in hashes if h]), Batch.status == BatchStatus.CONFIRMED)
+                .values(status=BatchStatus.REORGED, error=reason)
+            )
+            return _rowcount(res)
+
+    def record_moved(self, facts: dict[str, MintedFacts], now: float | None = None) -> None:
+        """Minted records whose PurchaseMined event is now in another transaction or block: record where it is."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            for ref, f in facts.items():
+                s.execute(update(Purchase).where(Purchase.ref == ref).values(**f.values(now)))
 
     def note_waiting(self, ids: list[int], message: str) -> None:
         with self.sessions.begin() as s:

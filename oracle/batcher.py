@@ -37,6 +37,7 @@ from blackgold.redact import redact_text
 from .chain import GWEI, Chain, ChainUnavailable
 from .config import Settings
 from .estimate import Estimator, Hold
+from .finality import FinalityVerifier, resolve_confirmations
 from .metrics import Metrics
 from .models import Batch, MintedFacts, Purchase
 from .status import BatchStatus, PurchaseStatus
@@ -73,6 +74,9 @@ class Batcher:
         self.reconciled = False
         self.backoff = settings.backoff_initial_seconds
         self.estimator = Estimator(settings, store, self.metrics)
+        if settings.confirmations <= 0:  # the network's default (the oracle resolves it at start already)
+            resolve_confirmations(settings, chain.chain_id())
+        self.finality = FinalityVerifier(settings, store, self.metrics)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -95,6 +99,8 @@ class Batcher:
         try:
             if not self.reconciled:
                 self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
+            if self.finality.due():
+                self.finality.verify(self.chain)
             worked = self.step()
         except ChainUnavailable as exc:
             self._fail(str(exc))
@@ -288,9 +294,10 @@ class Batcher:
 
     # ------------------------------------------------------------------ reconciliation
     def reconcile(self, scan_queued: bool = True) -> dict[str, int]:
-        """Bring the store in line with the chain: finish open batches, then (scan_queued) record as minted
-        every queued purchase the replay guard says is mined (e.g. after restoring an old database; one
-        isMined call per queued purchase, so the batcher's own start-up skips it)."""
+        """Bring the store in line with the chain: finish open batches; then (scan_queued) check every minted record
+        against the chain (the finality verifier over all of them: what the chain forgot is requeued) and record as
+        minted every queued purchase the replay guard says is mined (e.g. after restoring an old database; one
+        isMined call per queued purchase, so the batcher's own start-up skips both)."""
         finished = 0
         while (batch := self.store.open_batch()) is not None:
             self.drive(batch)
@@ -298,6 +305,7 @@ class Batcher:
             if still is not None and still.id == batch.id:
                 break  # still waiting for the chain; the loop continues later
             finished += 1
+        verified = self.finality.verify(self.chain, window=-1) if scan_queued else {"requeued": 0, "moved": 0}
         found = 0
         for p in self.store.unminted((PurchaseStatus.QUEUED,)) if scan_queued else []:
             if self.chain.is_mined(p.ref):
@@ -306,4 +314,9 @@ class Batcher:
                     found += 1
                     self.metrics.minted.inc()
         self.reconciled = True
-        return {"batches_finished": finished, "found_minted": found}
+        return {
+            "batches_finished": finished,
+            "found_minted": found,
+            "requeued_forgotten": verified["requeued"],
+            "moved": verified["moved"],
+        }

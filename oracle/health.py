@@ -139,4 +139,10 @@ def _batcher(o: Parts, reasons: list[Reason]) -> dict[str, Any]:
         code = "chain_unreachable" if b.chain_ok is False else "batcher_error"
         if not any(r.code == code for r in reasons):
             reasons.append(Reason(code, "degraded", b.last_error))
-    return {"running": running, "last_error": b.last_error, "last_success": b.last_success}
+    f = b.finality
+    lag = f.lagging_seconds(time.time())
+    if running and lag > o.settings.finality_lag_seconds:
+        msg = f"the finality verifier has not checked recent mints for {lag:.0f}s"
+        reasons.append(Reason("finality_lagging", "degraded", msg, {"lag_seconds": round(lag, 1)}))
+    finality = {"confirmations": o.settings.confirmations, "checked_head": f.checked_head, "verified_at": f.verified_at}
+    return {"running": running, "last_error": b.last_error, "last_success": b.last_success, "finality": finality}

@@ -18,6 +18,7 @@ from .batcher import Batcher
 from .chain import Chain
 from .config import ConfigError, Settings, SigningKey
 from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError, to_checksum
+from .finality import resolve_confirmations
 from .metrics import Metrics
 from .models import Purchase
 from .receipts import Domain, Read, recover_signer
@@ -163,6 +164,7 @@ class Oracle:
             except ConfigError as exc:
                 log.warning("no chain: %s", exc)
         self.domain = resolve_domain(settings, self.chain)
+        resolve_confirmations(settings, self.domain.chain_id)
         self.quick_chain = self.chain.with_timeout(2.0) if self.chain is not None else None  # /health answers fast
         self.watcher = ChainWatcher(settings, self.chain, key, self.metrics, self.store)
         limits = Limits(
