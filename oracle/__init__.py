@@ -15,6 +15,7 @@ Modules (each does one thing):
     chain         web3.py: PurchaseMining's ABI, fees, nonce, send, receipts, events
     estimate      the batch the chain accepts now: reject, halve, set aside, or hold for the daily ceiling
     finality      confirmations per network; the verifier that requeues mints the chain forgot (reorgs)
+    lease         one batcher per key: a lease row in the store (hot standbys take over when the holder dies)
     batcher       the loop that groups mintable purchases into batch transactions and recovers
     service       the running oracle and its request handlers (no HTTP)
     health        /health: ok / degraded / failing with reasons

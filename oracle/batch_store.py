@@ -84,6 +84,7 @@ class BatchSide:
         max_fee_per_gas: int,
         max_priority_fee_per_gas: int,
         sent_block: int | None = None,
+        signer: str | None = None,
         now: float | None = None,
     ) -> Batch | None:
         """Write-ahead: record the signed transaction and move its purchases to `submitted`, atomically.
@@ -104,6 +105,7 @@ class BatchSide:
                     max_priority_fee_per_gas=str(max_priority_fee_per_gas),
                     created_at=now,
                     sent_block=sent_block,
+                    signer=signer,
                 ),
             )
         except _LeftTheQueue:
@@ -129,9 +131,13 @@ class BatchSide:
                 raise _LeftTheQueue  # rolls the whole transaction back
         return batch
 
-    def open_batch(self) -> Batch | None:
+    def open_batch(self, signer: str | None = None) -> Batch | None:
+        """The oldest open batch (of `signer`'s key, or signed before batches recorded their key)."""
         with self.sessions() as s:
-            return s.scalar(select(Batch).where(Batch.status.in_(OPEN_BATCH)).order_by(Batch.id).limit(1))
+            q = select(Batch).where(Batch.status.in_(OPEN_BATCH))
+            if signer is not None:
+                q = q.where((Batch.signer == signer) | Batch.signer.is_(None))
+            return s.scalar(q.order_by(Batch.id).limit(1))
 
     def batch_purchases(self, batch_id: int) -> list[Purchase]:
         with self.sessions() as s:

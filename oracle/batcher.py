@@ -38,6 +38,7 @@ from .chain import GWEI, Chain, ChainUnavailable
 from .config import Settings
 from .estimate import Estimator, Hold
 from .finality import FinalityVerifier, resolve_confirmations
+from .lease import Lease
 from .metrics import Metrics
 from .models import Batch, MintedFacts, Purchase
 from .status import BatchStatus, PurchaseStatus
@@ -77,6 +78,9 @@ class Batcher:
         if settings.confirmations <= 0:  # the network's default (the oracle resolves it at start already)
             resolve_confirmations(settings, chain.chain_id())
         self.finality = FinalityVerifier(settings, store, self.metrics)
+        self.signer = chain.key.address if chain.key is not None else None
+        self.lease = Lease(store, f"batcher:{self.signer.lower()}", settings.lease_seconds) if self.signer else None
+        self.role = "starting"  # leader (holds the lease) / standby (another batcher of this key holds it)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -87,6 +91,8 @@ class Batcher:
         self.stop_event.set()
         if self.thread is not None:
             self.thread.join(timeout)
+        if self.lease is not None and self.role == "leader":
+            self.lease.release()  # a standby takes over at once
 
     def run(self) -> None:
         while not self.stop_event.is_set():
@@ -97,6 +103,8 @@ class Batcher:
     def tick(self) -> float:
         """One turn of the loop, whatever happens (the store keeps the truth); the seconds to wait before the next."""
         try:
+            if not self._lead():
+                return self.s.lease_seconds / 3
             if not self.reconciled:
                 self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
             if self.finality.due():
@@ -122,6 +130,24 @@ class Batcher:
         delay, self.backoff = self.backoff, min(self.backoff * 2, self.s.backoff_max_seconds)
         return delay
 
+    def _lead(self) -> bool:
+        """Hold (take or renew) the key's lease; False: another batcher of this key holds it (hot standby)."""
+        if self.lease is None or self.lease.held():
+            if self.role != "leader":
+                log.info(
+                    "batcher lease taken (%s): this process sends the key's batches", self.lease and self.lease.holder
+                )
+                self.role, self.reconciled = "leader", False  # finish what the previous holder left open
+            return True
+        if self.role != "standby":
+            view = self.lease.view()
+            log.warning("standby: another batcher holds the lease of this key (%s)", view and view.holder)
+            self.role = "standby"
+        return False
+
+    def _still_leader(self) -> bool:
+        return self.lease is None or self.lease.held()
+
     def _ok(self) -> None:
         self.chain_ok = True
         self.last_success = time.time()
@@ -143,7 +169,7 @@ class Batcher:
     # ------------------------------------------------------------------ one step
     def step(self) -> bool:
         """Drive the open batch or make a new one. True when something happened."""
-        batch = self.store.open_batch()
+        batch = self.store.open_batch(self.signer)
         if batch is not None:
             self.drive(batch)
             return True
@@ -166,6 +192,8 @@ class Batcher:
         max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
         gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
         signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
+        if not self._still_leader():  # fenced: only the lease holder writes a batch ahead and sends it
+            return True
         batch = self.store.create_batch(
             [p.id for p in purchases],
             nonce=signed.nonce,
@@ -175,6 +203,7 @@ class Batcher:
             max_fee_per_gas=max_fee,
             max_priority_fee_per_gas=priority,
             sent_block=head,
+            signer=self.signer,
         )
         if batch is None:  # a purchase was refunded meanwhile; nothing was sent: start over
             return True
@@ -189,8 +218,8 @@ class Batcher:
         receipt = self.chain.receipt(batch.tx_hash)
         if receipt is None:
             if batch.status == BatchStatus.SIGNED or self.chain.transaction(batch.tx_hash) is None:
-                if self.chain.nonce("latest") > batch.nonce:
-                    # Our nonce was used by another transaction: this one can never be mined.
+                if self.chain.nonce("latest", batch.signer) > batch.nonce:
+                    # The signer's nonce was used by another transaction: this one can never be mined.
                     self._resolve_dropped(batch)
                     return
                 self.chain.send_raw(batch.raw_tx)
@@ -212,7 +241,7 @@ class Batcher:
             receipt = self.chain.receipt(tx_hash)
             if receipt is not None:
                 return receipt
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or not self._still_leader():
                 return None
             self.stop_event.wait(self.s.poll_interval_seconds)
         return None
@@ -220,7 +249,7 @@ class Batcher:
     def _wait_confirmations(self, receipt: dict[str, Any]) -> bool:
         deadline = time.monotonic() + self.s.receipt_timeout_seconds
         while self.chain.confirmations(receipt) < self.s.confirmations:
-            if self.stop_event.is_set() or time.monotonic() > deadline:
+            if self.stop_event.is_set() or time.monotonic() > deadline or not self._still_leader():
                 return False
             self.stop_event.wait(self.s.poll_interval_seconds)
         return True
@@ -299,9 +328,9 @@ class Batcher:
         minted every queued purchase the replay guard says is mined (e.g. after restoring an old database; one
         isMined call per queued purchase, so the batcher's own start-up skips both)."""
         finished = 0
-        while (batch := self.store.open_batch()) is not None:
+        while (batch := self.store.open_batch(self.signer)) is not None:
             self.drive(batch)
-            still = self.store.open_batch()
+            still = self.store.open_batch(self.signer)
             if still is not None and still.id == batch.id:
                 break  # still waiting for the chain; the loop continues later
             finished += 1

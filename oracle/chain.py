@@ -42,6 +42,10 @@ T = TypeVar("T")
 __all__ = ["GWEI", "Chain", "ChainUnavailable", "SignedBatch", "TransactionReverted", "load_abi"]
 
 
+#: What nodes answer to a resend of a transaction they already have.
+KNOWN_TX_MESSAGES = ("already known", "known transaction", "already imported")
+
+
 class PurchaseLike(Protocol):
     """What a batch needs of a purchase (a store row)."""
 
@@ -162,10 +166,10 @@ class Chain:
             raise ConfigError("no oracle signing key configured")
         return self.key
 
-    def nonce(self, block: str = "pending") -> int:
-        return int(
-            self._call(self.w3.eth.get_transaction_count, Web3.to_checksum_address(self._signer().address), block)
-        )  # type: ignore[arg-type]  # "pending" / "latest"
+    def nonce(self, block: str = "pending", address: str | None = None) -> int:
+        """The transaction count of `address` (default: our key's) at `block` ("pending" / "latest")."""
+        who = Web3.to_checksum_address(address or self._signer().address)
+        return int(self._call(self.w3.eth.get_transaction_count, who, block))  # type: ignore[arg-type]
 
     def fees(self, max_priority_wei: int, max_fee_cap_wei: int) -> tuple[int, int]:
         """(maxFeePerGas, maxPriorityFeePerGas): twice the latest base fee plus the tip, capped."""
@@ -210,12 +214,19 @@ class Chain:
         )
 
     def send_raw(self, raw_tx: str) -> None:
-        """Broadcast; a node that already has this exact transaction is fine."""
+        """Broadcast, unless the node already has this exact transaction (pending or mined): Ganache 7 gives no
+        error for an identical resend, it executes the same bytes a second time. A node that refuses the resend
+        (geth's "already known", ...) while it knows the transaction's hash is a success too."""
+        tx_hash = "0x" + bytes(Web3.keccak(HexBytes(raw_tx))).hex()
+        if self.transaction(tx_hash) is not None:
+            return
         try:
             self._call(self.w3.eth.send_raw_transaction, HexBytes(raw_tx))
         except Web3RPCError as exc:
             msg = str(exc).lower()
-            if "already known" in msg or "known transaction" in msg or "already imported" in msg:
+            if any(known in msg for known in KNOWN_TX_MESSAGES):
+                return
+            if self.receipt(tx_hash) is not None or self.transaction(tx_hash) is not None:
                 return
             raise
 

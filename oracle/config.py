@@ -79,6 +79,7 @@ class Settings:
     backoff_max_seconds: float = 30.0
     ceiling_wait_seconds: float = 60.0
     from_block: int = -1  # where to look for PurchaseMined logs; -1: deployment file's block or 0
+    lease_seconds: float = 15.0  # the batcher lease of a key: a standby takes over this long after the holder dies
     verify_interval_seconds: float = 5.0  # the finality verifier's pass over recent mints
     verify_window_blocks: int = 256  # mints within this many blocks of the head are re-checked
     finality_lag_seconds: float = 300.0  # /health degraded when the verifier has not completed a pass for this long

@@ -145,4 +145,14 @@ def _batcher(o: Parts, reasons: list[Reason]) -> dict[str, Any]:
         msg = f"the finality verifier has not checked recent mints for {lag:.0f}s"
         reasons.append(Reason("finality_lagging", "degraded", msg, {"lag_seconds": round(lag, 1)}))
     finality = {"confirmations": o.settings.confirmations, "checked_head": f.checked_head, "verified_at": f.verified_at}
-    return {"running": running, "last_error": b.last_error, "last_success": b.last_success, "finality": finality}
+    lease = None
+    if b.lease is not None and (view := b.lease.view()) is not None:
+        lease = {"holder": view.holder, "expires_at": view.expires_at, "mine": view.holder == b.lease.holder}
+    out = {
+        "running": running,
+        "role": b.role,
+        "lease": lease,
+        "last_error": b.last_error,
+        "last_success": b.last_success,
+    }
+    return {**out, "finality": finality}

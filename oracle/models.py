@@ -79,6 +79,16 @@ class ChainFact(Base):
     updated_at: Mapped[float] = mapped_column(Float)
 
 
+class LeaseRow(Base):
+    """A lease (oracle.lease): who holds `name` until when."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(96), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(160))
+    acquired_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
 class Batch(Base):
     __tablename__ = "batches"
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
@@ -98,6 +108,7 @@ class Batch(Base):
     gas_used: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # chain head when it was signed
+    signer: Mapped[str | None] = mapped_column(String(42), nullable=True, index=True)  # the key that signed it
 
 
 class Purchase(Base):
