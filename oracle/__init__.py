@@ -9,11 +9,16 @@ Modules (each does one thing):
     status        the purchase and batch status enums
     models        SQLAlchemy 2 tables and how a purchase is shown
     store         the repository (SQLite file by default, PostgreSQL by URL)
+    batch_store   the store's batcher side (queue, write-ahead batches, mints, refusals)
     group_commit  the accept path's single writer (one COMMIT for every row waiting)
     export        CSV export
     chain         web3.py: PurchaseMining's ABI, fees, nonce, send, receipts, events
+    estimate      the batch the chain accepts now: reject, halve, set aside, or hold for the daily ceiling
+    finality      confirmations per network; the verifier that requeues mints the chain forgot (reorgs)
+    lease         one batcher per key: a lease row in the store (hot standbys take over when the holder dies)
     batcher       the loop that groups mintable purchases into batch transactions and recovers
     service       the running oracle and its request handlers (no HTTP)
+    health        /health: ok / degraded / failing with reasons
     schemas       request/response models (pydantic), derived from receipts and status
     deps          FastAPI dependencies: the oracle, the size-limited body, the admin token
     guard         in front of every route: the admin token before any body, one body limit

@@ -27,14 +27,18 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from web3.exceptions import Web3Exception
 
 from blackgold.redact import redact_text
 
-from .chain import GWEI, Chain, ChainUnavailable, TransactionReverted
+from .chain import GWEI, Chain, ChainUnavailable
 from .config import Settings
+from .estimate import Estimator, Hold
+from .finality import FinalityVerifier, resolve_confirmations
+from .lease import Lease
 from .metrics import Metrics
 from .models import Batch, MintedFacts, Purchase
 from .status import BatchStatus, PurchaseStatus
@@ -42,26 +46,18 @@ from .store import Store
 
 Stage = Literal["before_send", "after_send", "after_receipt", "after_record"]
 STAGES: tuple[Stage, ...] = ("before_send", "after_send", "after_receipt", "after_record")
+__all__ = ["STAGES", "Batcher", "Hold", "Stage", "Waiting"]
 
 log = logging.getLogger("oracle.batcher")
 
-# Custom errors whose first argument is the index of the purchase the chain refuses for good.
-PER_PURCHASE_ERRORS = {
-    "ZeroOrderRef",
-    "ZeroConsumer",
-    "ZeroSupplier",
-    "ZeroAmount",
-    "AmountTooLarge",
-    "ReferrerBpsTooHigh",
-}
 
+@dataclass(frozen=True)
+class Waiting:
+    """Why the batcher holds its queue now (a Hold), and until when it expects to (Unix time)."""
 
-class Hold(Exception):
-    """Nothing is wrong with the purchases, but the batch must wait (`seconds`)."""
-
-    def __init__(self, message: str, seconds: float) -> None:
-        super().__init__(message)
-        self.seconds = seconds
+    code: str
+    message: str
+    until: float
 
 
 class Batcher:
@@ -73,9 +69,18 @@ class Batcher:
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.chain_ok: bool | None = None
-        self.last_error: str | None = None
+        self.last_error: str | None = None  # the last step's failure; None once a step succeeds again
         self.last_success: float | None = None
+        self.waiting: Waiting | None = None
         self.reconciled = False
+        self.backoff = settings.backoff_initial_seconds
+        self.estimator = Estimator(settings, store, self.metrics)
+        if settings.confirmations <= 0:  # the network's default (the oracle resolves it at start already)
+            resolve_confirmations(settings, chain.chain_id())
+        self.finality = FinalityVerifier(settings, store, self.metrics)
+        self.signer = chain.key.address if chain.key is not None else None
+        self.lease = Lease(store, f"batcher:{self.signer.lower()}", settings.lease_seconds) if self.signer else None
+        self.role = "starting"  # leader (holds the lease) / standby (another batcher of this key holds it)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -86,41 +91,69 @@ class Batcher:
         self.stop_event.set()
         if self.thread is not None:
             self.thread.join(timeout)
+        if self.lease is not None and self.role == "leader":
+            self.lease.release()  # a standby takes over at once
 
     def run(self) -> None:
-        backoff = self.s.backoff_initial_seconds
         while not self.stop_event.is_set():
-            try:
-                if not self.reconciled:
-                    self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
-                worked = self.step()
-                self._ok()
-                backoff = self.s.backoff_initial_seconds
-                if not worked:
-                    self.stop_event.wait(self.s.poll_interval_seconds)
-            except ChainUnavailable as exc:
-                self._fail(str(exc))
-                log.warning("chain unavailable, retrying in %.1fs: %s", backoff, exc)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, self.s.backoff_max_seconds)
-            except Hold as exc:
-                self.last_error = str(exc)
-                log.info("holding for %.1fs: %s", exc.seconds, exc)
-                self.stop_event.wait(exc.seconds)
-            except (Web3Exception, ValueError) as exc:  # RPC-level errors (insufficient funds, nonce, ...)
-                self._fail(redact_text(f"{type(exc).__name__}: {exc}"))
-                log.warning("chain error, retrying in %.1fs: %s", backoff, exc)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, self.s.backoff_max_seconds)
-            except Exception as exc:  # keep the loop alive whatever happens; the store keeps the truth
-                self.last_error = redact_text(f"{type(exc).__name__}: {exc}")
-                log.exception("batcher step failed, retrying in %.1fs", backoff)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, self.s.backoff_max_seconds)
+            delay = self.tick()
+            if delay > 0:
+                self.stop_event.wait(delay)
+
+    def tick(self) -> float:
+        """One turn of the loop, whatever happens (the store keeps the truth); the seconds to wait before the next."""
+        try:
+            if not self._lead():
+                return self.s.lease_seconds / 3
+            if not self.reconciled:
+                self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
+            if self.finality.due():
+                self.finality.verify(self.chain)
+            worked = self.step()
+        except ChainUnavailable as exc:
+            self._fail(str(exc))
+            log.warning("chain unavailable, retrying in %.1fs: %s", self.backoff, exc)
+        except Hold as exc:
+            self.last_error = str(exc)
+            self.waiting = Waiting(exc.code, str(exc), time.time() + exc.expected)
+            log.info("holding for %.1fs: %s", exc.seconds, exc)
+            return exc.seconds
+        except (Web3Exception, ValueError) as exc:  # RPC-level errors (insufficient funds, nonce, ...)
+            self._fail(redact_text(f"{type(exc).__name__}: {exc}"))
+            log.warning("chain error, retrying in %.1fs: %s", self.backoff, exc)
+        except Exception as exc:  # keep the loop alive whatever happens; the store keeps the truth
+            self.last_error = redact_text(f"{type(exc).__name__}: {exc}")
+            log.exception("batcher step failed, retrying in %.1fs", self.backoff)
+        else:
+            self._ok()
+            return 0.0 if worked else self.s.poll_interval_seconds
+        delay, self.backoff = self.backoff, min(self.backoff * 2, self.s.backoff_max_seconds)
+        return delay
+
+    def _lead(self) -> bool:
+        """Hold (take or renew) the key's lease; False: another batcher of this key holds it (hot standby)."""
+        if self.lease is None or self.lease.held():
+            if self.role != "leader":
+                log.info(
+                    "batcher lease taken (%s): this process sends the key's batches", self.lease and self.lease.holder
+                )
+                self.role, self.reconciled = "leader", False  # finish what the previous holder left open
+            return True
+        if self.role != "standby":
+            view = self.lease.view()
+            log.warning("standby: another batcher holds the lease of this key (%s)", view and view.holder)
+            self.role = "standby"
+        return False
+
+    def _still_leader(self) -> bool:
+        return self.lease is None or self.lease.held()
 
     def _ok(self) -> None:
         self.chain_ok = True
         self.last_success = time.time()
+        self.last_error = None
+        self.waiting = None
+        self.backoff = self.s.backoff_initial_seconds
         self.metrics.chain_up.set(1)
 
     def _fail(self, message: str) -> None:
@@ -136,7 +169,7 @@ class Batcher:
     # ------------------------------------------------------------------ one step
     def step(self) -> bool:
         """Drive the open batch or make a new one. True when something happened."""
-        batch = self.store.open_batch()
+        batch = self.store.open_batch(self.signer)
         if batch is not None:
             self.drive(batch)
             return True
@@ -151,13 +184,16 @@ class Batcher:
         purchases = self.store.queued(self.s.batch_size)
         if len(purchases) < self.s.batch_size and time.time() - oldest < self.s.batch_wait_seconds:
             return False
-        gas, purchases = self._estimate(purchases)
+        gas, purchases = self.estimator.estimate(self.chain, purchases)
         if not purchases:
             return True
         nonce = self.chain.nonce("pending")
+        head = self.chain.block_number()
         max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
         gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
         signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
+        if not self._still_leader():  # fenced: only the lease holder writes a batch ahead and sends it
+            return True
         batch = self.store.create_batch(
             [p.id for p in purchases],
             nonce=signed.nonce,
@@ -166,6 +202,8 @@ class Batcher:
             gas=gas,
             max_fee_per_gas=max_fee,
             max_priority_fee_per_gas=priority,
+            sent_block=head,
+            signer=self.signer,
         )
         if batch is None:  # a purchase was refunded meanwhile; nothing was sent: start over
             return True
@@ -175,47 +213,13 @@ class Batcher:
         self.drive(batch)
         return True
 
-    def _estimate(self, purchases: list[Purchase]) -> tuple[int, list[Purchase]]:
-        """Gas for a batch the chain accepts now, dropping (rejecting) purchases it refuses for good."""
-        while purchases:
-            try:
-                return self.chain.estimate_batch(purchases), purchases
-            except TransactionReverted as r:
-                if r.name == "DailyCeilingExceeded":
-                    if len(purchases) > 1:
-                        purchases = purchases[: len(purchases) // 2]
-                        continue
-                    self.metrics.ceiling_holds.inc()
-                    requested, available = (r.error_args + (0, 0))[:2]
-                    msg = f"waiting for the daily ceiling (needs {requested}, {available} available)"
-                    self.store.note_waiting([p.id for p in self.store.queued(self.s.batch_size * 10)], msg)
-                    raise Hold(msg, self.s.ceiling_wait_seconds) from None
-                args = r.error_args
-                if (
-                    r.name in PER_PURCHASE_ERRORS
-                    and args
-                    and isinstance(args[0], int)
-                    and 0 <= args[0] < len(purchases)
-                ):
-                    bad = purchases[args[0]]
-                    reason = f"rejected by PurchaseMining: {r.name}{tuple(args[1:]) if len(args) > 1 else ''}"
-                    self.store.reject_queued({bad.ref: reason})
-                    self.metrics.chain_rejected.inc()
-                    log.warning("purchase %s rejected by the chain: %s", bad.ref, r.name)
-                    purchases = [p for p in purchases if p.ref != bad.ref]
-                    continue
-                msg = f"chain refuses batches now ({r.name}{args}); retrying"
-                self.store.note_waiting([p.id for p in purchases], msg)
-                raise Hold(msg, max(self.s.backoff_max_seconds / 4, 1.0)) from None
-        return 0, []
-
     # ------------------------------------------------------------------ driving a batch
     def drive(self, batch: Batch) -> None:
         receipt = self.chain.receipt(batch.tx_hash)
         if receipt is None:
             if batch.status == BatchStatus.SIGNED or self.chain.transaction(batch.tx_hash) is None:
-                if self.chain.nonce("latest") > batch.nonce:
-                    # Our nonce was used by another transaction: this one can never be mined.
+                if self.chain.nonce("latest", batch.signer) > batch.nonce:
+                    # The signer's nonce was used by another transaction: this one can never be mined.
                     self._resolve_dropped(batch)
                     return
                 self.chain.send_raw(batch.raw_tx)
@@ -237,7 +241,7 @@ class Batcher:
             receipt = self.chain.receipt(tx_hash)
             if receipt is not None:
                 return receipt
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or not self._still_leader():
                 return None
             self.stop_event.wait(self.s.poll_interval_seconds)
         return None
@@ -245,7 +249,7 @@ class Batcher:
     def _wait_confirmations(self, receipt: dict[str, Any]) -> bool:
         deadline = time.monotonic() + self.s.receipt_timeout_seconds
         while self.chain.confirmations(receipt) < self.s.confirmations:
-            if self.stop_event.is_set() or time.monotonic() > deadline:
+            if self.stop_event.is_set() or time.monotonic() > deadline or not self._still_leader():
                 return False
             self.stop_event.wait(self.s.poll_interval_seconds)
         return True
@@ -264,8 +268,8 @@ class Batcher:
         for ref in refs:
             if ref in mined:
                 facts[ref] = mined[ref]
-            else:  # skipped: mined before by another transaction; record that one
-                found = self.chain.find_mined(ref)
+            else:  # skipped: mined before by another transaction (before this block); record that one
+                found = self.chain.find_mined(ref, int(receipt["blockNumber"]))
                 if found is not None:
                     facts[ref] = found
                 else:
@@ -303,7 +307,7 @@ class Batcher:
         facts: dict[str, MintedFacts] = {}
         for p in purchases:
             if self.chain.is_mined(p.ref):
-                found = self.chain.find_mined(p.ref)
+                found = self.chain.find_mined(p.ref, batch.sent_block)
                 if found is not None:
                     facts[p.ref] = found
         self.store.close_batch(
@@ -319,16 +323,18 @@ class Batcher:
 
     # ------------------------------------------------------------------ reconciliation
     def reconcile(self, scan_queued: bool = True) -> dict[str, int]:
-        """Bring the store in line with the chain: finish open batches, then (scan_queued) record as minted
-        every queued purchase the replay guard says is mined (e.g. after restoring an old database; one
-        isMined call per queued purchase, so the batcher's own start-up skips it)."""
+        """Bring the store in line with the chain: finish open batches; then (scan_queued) check every minted record
+        against the chain (the finality verifier over all of them: what the chain forgot is requeued) and record as
+        minted every queued purchase the replay guard says is mined (e.g. after restoring an old database; one
+        isMined call per queued purchase, so the batcher's own start-up skips both)."""
         finished = 0
-        while (batch := self.store.open_batch()) is not None:
+        while (batch := self.store.open_batch(self.signer)) is not None:
             self.drive(batch)
-            still = self.store.open_batch()
+            still = self.store.open_batch(self.signer)
             if still is not None and still.id == batch.id:
                 break  # still waiting for the chain; the loop continues later
             finished += 1
+        verified = self.finality.verify(self.chain, window=-1) if scan_queued else {"requeued": 0, "moved": 0}
         found = 0
         for p in self.store.unminted((PurchaseStatus.QUEUED,)) if scan_queued else []:
             if self.chain.is_mined(p.ref):
@@ -337,4 +343,9 @@ class Batcher:
                     found += 1
                     self.metrics.minted.inc()
         self.reconciled = True
-        return {"batches_finished": finished, "found_minted": found}
+        return {
+            "batches_finished": finished,
+            "found_minted": found,
+            "requeued_forgotten": verified["requeued"],
+            "moved": verified["moved"],
+        }

@@ -34,11 +34,16 @@ from blackgold.redact import redact_url
 
 from .config import ConfigError, Settings, SigningKey
 from .models import MintedFacts
+from .verification import CeilingFacts
 
 GWEI = 10**9
 T = TypeVar("T")
 
 __all__ = ["GWEI", "Chain", "ChainUnavailable", "SignedBatch", "TransactionReverted", "load_abi"]
+
+
+#: What nodes answer to a resend of a transaction they already have.
+KNOWN_TX_MESSAGES = ("already known", "known transaction", "already imported")
 
 
 class PurchaseLike(Protocol):
@@ -86,6 +91,7 @@ class Chain:
         key: SigningKey | None = None,
         timeout: float = 10.0,
         from_block: int = 0,
+        log_window: int = 2000,
     ) -> None:
         provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
         self.w3 = Web3(provider)
@@ -94,6 +100,7 @@ class Chain:
         self.contract = self.w3.eth.contract(address=self.address, abi=abi)
         self.key = key
         self.from_block = from_block
+        self.log_window = max(1, log_window)  # the widest eth_getLogs block range ever asked
         self._decoder = RevertDecoder([abi])
         self._chain_id: int | None = None
 
@@ -110,11 +117,12 @@ class Chain:
             key,
             settings.rpc_timeout_seconds,
             from_block,
+            settings.log_window_blocks,
         )
 
     def with_timeout(self, timeout: float) -> Chain:
         """The same endpoint and contract with another timeout (for /health: answer quickly)."""
-        return Chain(self.rpc_url, self.address, self.contract.abi, None, timeout, self.from_block)
+        return Chain(self.rpc_url, self.address, self.contract.abi, None, timeout, self.from_block, self.log_window)
 
     # ------------------------------------------------------------------ plumbing
     def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -143,15 +151,25 @@ class Chain:
     def max_referrer_bps(self) -> int:
         return int(self._call(self.contract.functions.maxReferrerBps().call))
 
+    def daily_ceiling(self) -> int:
+        """The daily ceiling bucket's capacity (grams-wei); it refills at this amount per day."""
+        return int(self._call(self.contract.functions.dailyCeiling().call))
+
+    def ceiling_facts(self) -> CeilingFacts:
+        """What the accept path needs to refuse a purchase that can never fit the daily ceiling."""
+        split = self._call(self.contract.functions.split().call)
+        rate = int(self._call(self.contract.functions.currentRate().call))
+        return CeilingFacts(ceiling=self.daily_ceiling(), rate=rate, referrer_bps=int(split[1]))
+
     def _signer(self) -> SigningKey:
         if self.key is None:
             raise ConfigError("no oracle signing key configured")
         return self.key
 
-    def nonce(self, block: str = "pending") -> int:
-        return int(
-            self._call(self.w3.eth.get_transaction_count, Web3.to_checksum_address(self._signer().address), block)
-        )  # type: ignore[arg-type]  # "pending" / "latest"
+    def nonce(self, block: str = "pending", address: str | None = None) -> int:
+        """The transaction count of `address` (default: our key's) at `block` ("pending" / "latest")."""
+        who = Web3.to_checksum_address(address or self._signer().address)
+        return int(self._call(self.w3.eth.get_transaction_count, who, block))  # type: ignore[arg-type]
 
     def fees(self, max_priority_wei: int, max_fee_cap_wei: int) -> tuple[int, int]:
         """(maxFeePerGas, maxPriorityFeePerGas): twice the latest base fee plus the tip, capped."""
@@ -196,12 +214,19 @@ class Chain:
         )
 
     def send_raw(self, raw_tx: str) -> None:
-        """Broadcast; a node that already has this exact transaction is fine."""
+        """Broadcast, unless the node already has this exact transaction (pending or mined): Ganache 7 gives no
+        error for an identical resend, it executes the same bytes a second time. A node that refuses the resend
+        (geth's "already known", ...) while it knows the transaction's hash is a success too."""
+        tx_hash = "0x" + bytes(Web3.keccak(HexBytes(raw_tx))).hex()
+        if self.transaction(tx_hash) is not None:
+            return
         try:
             self._call(self.w3.eth.send_raw_transaction, HexBytes(raw_tx))
         except Web3RPCError as exc:
             msg = str(exc).lower()
-            if "already known" in msg or "known transaction" in msg or "already imported" in msg:
+            if any(known in msg for known in KNOWN_TX_MESSAGES):
+                return
+            if self.receipt(tx_hash) is not None or self.transaction(tx_hash) is not None:
                 return
             raise
 
@@ -232,21 +257,41 @@ class Chain:
         }  # type: ignore[arg-type]
         return mined, skipped
 
-    def _mined_logs(self, ref: str | None = None) -> list[Any]:
+    def _logs_between(self, ref: str | None, first: int, last: int) -> list[Any]:
+        """PurchaseMined logs (of `ref`, or all) in blocks first..last, which is at most `log_window` blocks."""
         filters = {"orderRef": HexBytes(ref)} if ref is not None else None
         return list(
             self._call(
                 self.contract.events.PurchaseMined.get_logs,
-                from_block=self.from_block,
-                to_block="latest",
+                from_block=first,
+                to_block=last,
                 argument_filters=filters,
             )
         )
 
-    def find_mined(self, ref: str) -> MintedFacts | None:
-        """The PurchaseMined event of `ref`, wherever it is (reconciliation)."""
-        for ev in self._mined_logs(ref):
-            return _facts(ev, "0x" + bytes(ev["transactionHash"]).hex())
+    def _windows(self, start: int, latest: int) -> Iterable[tuple[int, int]]:
+        """Block ranges of at most `log_window` blocks: forward from `start` to `latest`, then backward from
+        `start - 1` to `from_block` (the purchase is most likely near `start`)."""
+        w = self.log_window
+        start = min(max(start, self.from_block), latest)
+        for first in range(start, latest + 1, w):
+            yield first, min(first + w - 1, latest)
+        for last in range(start - 1, self.from_block - 1, -w):
+            yield max(last - w + 1, self.from_block), last
+
+    def _mined_logs(self, ref: str | None = None) -> list[Any]:
+        latest = self.block_number()
+        return [
+            ev for first, last in self._windows(self.from_block, latest) for ev in self._logs_between(ref, first, last)
+        ]
+
+    def find_mined(self, ref: str, near_block: int | None = None) -> MintedFacts | None:
+        """The PurchaseMined event of `ref` (reconciliation), scanned in windows of `log_window` blocks outward from
+        `near_block` (a batch's send block; default: the latest block) down to the deployment block."""
+        latest = self.block_number()
+        for first, last in self._windows(latest if near_block is None else near_block, latest):
+            for ev in self._logs_between(ref, first, last):
+                return _facts(ev, "0x" + bytes(ev["transactionHash"]).hex())
         return None
 
     def count_mined_events(self, refs: Iterable[str] | None = None) -> dict[str, int]:

@@ -6,6 +6,7 @@
     backend disable ID | backend enable ID       stop / resume accepting a backend's receipts
     status REF | status --backend B --order O    one purchase as JSON
     reconcile                                    finish open batches and match the store to the chain
+    requeue REF                                  put a set-aside purchase back in the queue
     export [--output FILE]                       CSV of all purchases with tx hashes and grams
     domain                                       the EIP-712 domain receipts must be signed with
     config                                       the resolved settings (secrets masked)
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--order")
 
     sub.add_parser("reconcile", help="match the store with the chain now")
+    requeue = sub.add_parser("requeue", help="put a set-aside purchase back in the queue")
+    requeue.add_argument("ref")
     export = sub.add_parser("export", help="CSV of purchases")
     export.add_argument("--output", "-o", help="file (default: stdout)")
     sub.add_parser("domain", help="print the EIP-712 domain")
@@ -158,6 +161,17 @@ def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _requeue(settings: Settings, args: argparse.Namespace) -> int:
+    from .store import Store
+
+    record = Store(settings.database_url).requeue_set_aside(args.ref.lower())
+    if record is None:
+        print(f"no set-aside purchase {args.ref}", file=sys.stderr)
+        return 1
+    print(f"purchase {record.ref} is queued again")
+    return 0
+
+
 def _config(settings: Settings, args: argparse.Namespace) -> int:
     print(json.dumps(settings.public_dict(), indent=2))
     return 0
@@ -193,6 +207,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "backend": _backend,
     "status": _status,
     "reconcile": _reconcile,
+    "requeue": _requeue,
     "export": _export,
     "domain": _domain,
     "config": _config,

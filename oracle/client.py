@@ -8,10 +8,16 @@
 Retries are safe because the API is idempotent: a receipt is signed once, and the very same signed
 body is resent on connection errors, timeouts, 429 and 5xx; the oracle answers the stored record.
 A 4xx other than 429 is final and raised as `OracleError` (with the field errors).
+
+How long to retry: `retries` attempts (default 5), or, with `deadline` (seconds), as many as fit in that time
+(e.g. a 503 `referrer_bps_bound_unavailable` while the oracle's RPC is down). Each retry is logged (logger
+`oracle.client`, warning); giving up raises `OracleUnavailable` saying how many attempts over how long, and the
+last answer.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -21,6 +27,7 @@ from eth_account import Account
 from .receipts import ZERO_ADDRESS, Domain, Read, Receipt, Refund, order_ref, sign_read, sign_receipt, sign_refund
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+log = logging.getLogger("oracle.client")
 
 
 class OracleError(Exception):
@@ -36,6 +43,16 @@ class OracleError(Exception):
         return self.body.get("reason") if isinstance(self.body, dict) else None
 
 
+class OracleUnavailable(OracleError):
+    """Retried until the attempts or the deadline ran out; `attempts`, `elapsed` and the last answer say how."""
+
+    def __init__(self, status: int, body: Any, attempts: int, elapsed: float) -> None:
+        super().__init__(status, body)
+        self.attempts, self.elapsed = attempts, elapsed
+        last = f"{status} {self.reason or ''}".strip() if status else "no answer (connection failed)"
+        self.args = (f"gave up after {attempts} attempts over {elapsed:.1f}s; last answer: {last}: {self}",)
+
+
 class OracleClient:
     def __init__(
         self,
@@ -49,6 +66,7 @@ class OracleClient:
         retries: int = 5,
         backoff: float = 0.2,
         max_backoff: float = 5.0,
+        deadline: float | None = None,
     ) -> None:
         self.backend_id = backend_id
         self._key = private_key
@@ -58,6 +76,7 @@ class OracleClient:
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self.deadline = deadline
 
     def __repr__(self) -> str:  # never show the key
         return f"OracleClient(backend={self.backend_id!r}, address={self.address})"
@@ -145,22 +164,38 @@ class OracleClient:
             time.sleep(interval)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        delay = self.backoff
-        for attempt in range(self.retries + 1):
+        start = time.monotonic()
+        delay, attempt = self.backoff, 0
+        while True:
+            attempt += 1
+            status, body = 0, None
             try:
                 resp = self.http.request(method, path, **kwargs)
-            except httpx.TransportError:
-                if attempt == self.retries:
-                    raise
+            except httpx.TransportError as exc:
+                body = {"error": "unreachable", "message": f"{type(exc).__name__}: {exc}"}
             else:
-                if resp.status_code not in RETRY_STATUSES or attempt == self.retries:
-                    try:
-                        body = resp.json()
-                    except ValueError:
-                        body = resp.text
-                    if resp.status_code >= 400 or not isinstance(body, dict):
-                        raise OracleError(resp.status_code, body)
+                status, body = resp.status_code, _body(resp)
+                if status not in RETRY_STATUSES:
+                    if status >= 400 or not isinstance(body, dict):
+                        raise OracleError(status, body)
                     return body
+            elapsed = time.monotonic() - start
+            if self._out_of_time(attempt, elapsed + delay):
+                raise OracleUnavailable(status, body, attempt, elapsed)
+            log.warning(
+                "%s %s: answer %s, retrying in %.2fs (attempt %d)", method, path, status or "none", delay, attempt
+            )
             time.sleep(delay)
             delay = min(delay * 2, self.max_backoff)
-        raise AssertionError("unreachable")
+
+    def _out_of_time(self, attempts: int, elapsed_after_wait: float) -> bool:
+        if self.deadline is not None:
+            return elapsed_after_wait > self.deadline
+        return attempts > self.retries
+
+
+def _body(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return resp.text

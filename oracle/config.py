@@ -70,7 +70,7 @@ class Settings:
     batch_size: int = 50
     batch_wait_seconds: float = 1.0
     poll_interval_seconds: float = 0.2
-    confirmations: int = 1
+    confirmations: int = 0  # 0: the network's default (oracle.finality: 1 only on local dev chains)
     receipt_timeout_seconds: float = 120.0
     gas_limit_cap: int = 25_000_000
     max_priority_fee_gwei: float = 1.0
@@ -79,6 +79,12 @@ class Settings:
     backoff_max_seconds: float = 30.0
     ceiling_wait_seconds: float = 60.0
     from_block: int = -1  # where to look for PurchaseMined logs; -1: deployment file's block or 0
+    lease_seconds: float = 15.0  # the batcher lease of a key: a standby takes over this long after the holder dies
+    verify_interval_seconds: float = 5.0  # the finality verifier's pass over recent mints
+    verify_window_blocks: int = 256  # mints within this many blocks of the head are re-checked
+    finality_lag_seconds: float = 300.0  # /health degraded when the verifier has not completed a pass for this long
+    health_backlog_seconds: float = 600.0  # /health degraded when a due purchase waited longer
+    log_window_blocks: int = 2000  # the widest eth_getLogs range asked (providers cap it)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -115,10 +121,12 @@ class Settings:
             raise ConfigError(f"max_amount must be in 1..{MAX_SQL_BIGINT}")
         if self.batch_size < 1:
             raise ConfigError("batch_size must be at least 1")
-        if self.confirmations < 1:
-            raise ConfigError("confirmations must be at least 1 (the receipt's own block)")
+        if self.confirmations < 0:
+            raise ConfigError("confirmations must be 0 (the network's default) or at least 1 (the receipt's block)")
         if not self.currencies:
             raise ConfigError("currencies must not be empty")
+        if self.log_window_blocks < 1:
+            raise ConfigError("log_window_blocks must be at least 1")
         if self.max_referrer_bps > 10_000:
             raise ConfigError("max_referrer_bps must be at most 10000")
 

@@ -49,6 +49,19 @@ class Metrics:
         self.ceiling_holds = Counter(
             "oracle_daily_ceiling_holds", "Times a batch waited for the daily ceiling", registry=r
         )
+        self.set_aside = Counter(
+            "oracle_purchases_set_aside",
+            "Purchases set aside: each alone needs more grams than the daily ceiling can ever hold (alarm)",
+            registry=r,
+        )
+        self.reorged = Counter(
+            "oracle_purchases_reorged",
+            "Minted purchases the chain later forgot (reorg), requeued by the finality verifier",
+            registry=r,
+        )
+        self.finality_checked_head = Gauge(
+            "oracle_finality_checked_block", "Chain head at the finality verifier's last complete pass", registry=r
+        )
         self.chain_up = Gauge("oracle_chain_up", "1 when the last RPC call succeeded", registry=r)
         self.signer_balance = Gauge("oracle_signer_balance_wei", "Balance of the oracle's signing account", registry=r)
         self.request_latency = Histogram(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Engine, Float, ForeignKey, Index, Integer, String, Text, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .receipts import RECEIPT_MEMBERS, Receipt
@@ -30,6 +30,20 @@ def iso(ts: float | None) -> str | None:
 
 class Base(DeclarativeBase):
     pass
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables, then add the nullable columns later versions introduced to existing tables (a store
+    written by an older oracle keeps working; nothing is dropped or rewritten)."""
+    Base.metadata.create_all(engine)
+    existing = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 class Backend(Base):
@@ -55,6 +69,26 @@ class Backend(Base):
         }
 
 
+class ChainFact(Base):
+    """The last value read from the chain of something the accept path needs (e.g. the referrer bound), kept so an
+    oracle restarted while the RPC is down can use it."""
+
+    __tablename__ = "chain_facts"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class LeaseRow(Base):
+    """A lease (oracle.lease): who holds `name` until when."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(96), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(160))
+    acquired_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
 class Batch(Base):
     __tablename__ = "batches"
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
@@ -73,6 +107,8 @@ class Batch(Base):
     block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     gas_used: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # chain head when it was signed
+    signer: Mapped[str | None] = mapped_column(String(42), nullable=True, index=True)  # the key that signed it
 
 
 class Purchase(Base):
@@ -103,6 +139,7 @@ class Purchase(Base):
     minted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     refunded_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     rejected_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    set_aside_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     updated_at: Mapped[float] = mapped_column(Float)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), nullable=True, index=True)
     tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)

@@ -5,9 +5,10 @@ the service (oracle.service.Oracle) and turns its (status, payload) answer into 
     GET  /purchases/{ref}              its backend (signed Read) / admin: the record; others: on-chain facts only
     POST /purchases/{ref}/refund       a signed refund (same backend) before submission
     GET  /receipt-domain               the EIP-712 domain and types backends sign with
-    GET  /health                       store, chain, signer balance, backlog (503 if the store is down)
+    GET  /health                       ok / degraded / failing with reasons (oracle.health; 503 when failing)
     GET  /metrics                      Prometheus
     /admin/backends...                 register / list / disable / enable backends (admin token)
+    POST /admin/purchases/{ref}/requeue  a set-aside purchase back to the queue (admin token)
 
 The admin token and the body limit are enforced before any route runs (oracle.guard).
 """
@@ -132,6 +133,15 @@ def disable_backend(backend_id: str, orc: OracleDep) -> Response:
 @admin.post("/backends/{backend_id}/enable", summary="Re-enable a backend (admin token)", response_model=BackendView)
 def enable_backend(backend_id: str, orc: OracleDep) -> Response:
     return _set_active(orc, backend_id, True)
+
+
+@admin.post(
+    "/purchases/{ref}/requeue",
+    summary="Put a set-aside purchase back in the queue, e.g. after the daily ceiling was raised (admin token)",
+    responses={200: {"model": PurchaseView}, 404: {"model": ErrorBody}},
+)
+def requeue_purchase(ref: str, orc: OracleDep) -> Response:
+    return _json(orc.requeue(ref))
 
 
 def _set_active(orc: Oracle, backend_id: str, active: bool) -> Response:

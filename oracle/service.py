@@ -5,6 +5,7 @@ request handlers the HTTP routes call. No HTTP here: each handler returns (statu
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import threading
@@ -12,19 +13,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from blackgold.redact import redact_text, redact_url
-
-from . import __version__
+from . import health
 from .batcher import Batcher
-from .chain import Chain, ChainUnavailable
+from .chain import Chain
 from .config import ConfigError, Settings, SigningKey
 from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError, to_checksum
+from .finality import resolve_confirmations
 from .metrics import Metrics
 from .models import Purchase
 from .receipts import Domain, Read, recover_signer
-from .status import BACKLOG
 from .store import Conflict, NotFound, Store
-from .verification import Limits, VerificationError, VerifiedPurchase, Verifier
+from .verification import CeilingFacts, Limits, VerificationError, VerifiedPurchase, Verifier
 
 log = logging.getLogger("oracle.service")
 
@@ -34,35 +33,59 @@ READ_WINDOW_SECONDS = 300
 
 
 class ChainWatcher:
-    """Caches what the accept path needs from the chain (the referrer bound) and what /health and /metrics show
-    (signer balance), refreshed in the background: requests never wait on the RPC."""
+    """Caches what the accept path needs from the chain (the referrer bound, the daily ceiling) and what /health and
+    /metrics show (signer balance), refreshed in the background: requests never wait on the RPC. The last values
+    read are kept in the store, so an oracle started while the RPC is down uses them until it answers."""
 
-    def __init__(self, settings: Settings, chain: Chain | None, key: SigningKey | None, metrics: Metrics) -> None:
-        self.s, self.chain, self.key, self.metrics = settings, chain, key, metrics
+    def __init__(
+        self, settings: Settings, chain: Chain | None, key: SigningKey | None, metrics: Metrics, store: Store
+    ) -> None:
+        self.s, self.chain, self.key, self.metrics, self.store = settings, chain, key, metrics, store
         self.bound: int | None = settings.max_referrer_bps if settings.max_referrer_bps >= 0 else None
         self.balance: int | None = None
+        self.ceiling: CeilingFacts | None = None
         self.stop_event = threading.Event()
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            bound, ceiling = self.store.load_fact("max_referrer_bps"), self.store.load_fact("ceiling")
+        except Exception as exc:  # noqa: BLE001 - the store may be down too; the chain will tell
+            log.debug("chain watcher: no stored facts: %s", exc)
+            return
+        if self.bound is None and bound is not None:
+            self.bound = int(bound)
+        if ceiling is not None:
+            self.ceiling = CeilingFacts(**json.loads(ceiling))
 
     def referrer_bound(self) -> int | None:
         return self.bound
 
-    def refresh(self) -> None:
+    def ceiling_facts(self) -> CeilingFacts | None:
+        return self.ceiling
+
+    def refresh(self) -> bool:
+        """Read the chain now; False (keeping the last known values) when it does not answer."""
         if self.chain is None:
-            return
+            return False
         try:
             if self.s.max_referrer_bps < 0:
                 self.bound = self.chain.max_referrer_bps()
+                self.store.save_fact("max_referrer_bps", str(self.bound))
+            self.ceiling = self.chain.ceiling_facts()
+            self.store.save_fact("ceiling", json.dumps(dataclasses.asdict(self.ceiling)))
             if self.key is not None:
                 self.balance = self.chain.balance(self.key.address)
                 self.metrics.signer_balance.set(self.balance)
         except Exception as exc:  # noqa: BLE001 - keep the last known values
             log.debug("chain watcher: %s", exc)
+            return False
+        return True
 
     def start(self) -> None:
         def loop() -> None:
             while not self.stop_event.is_set():
-                self.refresh()
-                self.stop_event.wait(15 if self.bound is not None else 2)
+                self.stop_event.wait(15 if self.refresh() else 2)
 
         threading.Thread(target=loop, name="oracle-chain-watcher", daemon=True).start()
 
@@ -131,6 +154,7 @@ class Oracle:
     ) -> None:
         self.settings = settings
         self.key = key
+        self.clock = clock
         self.metrics = metrics or Metrics()
         self.store = store or Store(settings.database_url)
         self.chain = chain
@@ -140,8 +164,9 @@ class Oracle:
             except ConfigError as exc:
                 log.warning("no chain: %s", exc)
         self.domain = resolve_domain(settings, self.chain)
+        resolve_confirmations(settings, self.domain.chain_id)
         self.quick_chain = self.chain.with_timeout(2.0) if self.chain is not None else None  # /health answers fast
-        self.watcher = ChainWatcher(settings, self.chain, key, self.metrics)
+        self.watcher = ChainWatcher(settings, self.chain, key, self.metrics, self.store)
         limits = Limits(
             currencies=frozenset(settings.currencies),
             max_amount=settings.max_amount,
@@ -156,6 +181,7 @@ class Oracle:
             referrer_bps_bound=self.watcher.referrer_bound,
             clock=clock,
             system_addresses=system_addresses(settings, self.domain),
+            ceiling_facts=self.watcher.ceiling_facts,
         )
         self.metrics.set_backlog_source(self.store.counts)
         self.batcher: Batcher | None = None
@@ -248,41 +274,16 @@ class Oracle:
             self.metrics.refunded.inc()
         return 200, record.to_dict()
 
+    def requeue(self, ref: str) -> Answer:
+        """Admin: a set-aside purchase back to the queue (after governance raised the daily ceiling)."""
+        ref = ref.lower()
+        record = self.store.requeue_set_aside(ref) if BYTES32_RE.match(ref) else None
+        if record is None:
+            return 404, error("not_found", "no set-aside purchase with this reference")
+        log.info("purchase %s requeued by the admin", ref)
+        return 200, record.to_dict()
+
     # ---------------------------------------------------------------- operations
     def health(self) -> Answer:
-        out: dict[str, Any] = {"version": __version__}
-        try:
-            counts = self.store.counts()
-            out["store"] = {"ok": True, "backend": "sqlite" if self.store.is_sqlite else "postgresql"}
-            out["backlog"] = {**counts, "total": sum(counts[s] for s in BACKLOG)}
-        except Exception as exc:  # noqa: BLE001 - reported, not raised: /health must answer
-            out["store"] = {"ok": False, "error": type(exc).__name__}
-        out["chain"] = self._chain_health()
-        out["signer"] = {"address": self.key.address if self.key else None, "balance_wei": self.watcher.balance}
-        b = self.batcher
-        out["batcher"] = {"running": False}
-        if b is not None:
-            out["batcher"] = {
-                "running": bool(b.thread and b.thread.is_alive()),
-                "last_error": b.last_error,
-                "last_success": b.last_success,
-            }
-        out["referrer_bps_bound"] = self.watcher.bound
-        store_ok = bool(out["store"]["ok"])
-        out["status"] = "down" if not store_ok else ("ok" if out["chain"]["ok"] else "degraded")
-        return (200 if store_ok else 503), out
-
-    def _chain_health(self) -> dict[str, Any]:
-        chain: dict[str, Any] = {
-            "ok": False,
-            "rpc_url": redact_url(self.settings.rpc_url),
-            "chain_id": self.domain.chain_id,
-            "mining": self.domain.verifying_contract,
-        }
-        if self.quick_chain is not None:
-            try:
-                chain["block"] = self.quick_chain.block_number()
-                chain["ok"] = True
-            except ChainUnavailable as exc:
-                chain["error"] = redact_text(str(exc))
-        return chain
+        """ok / degraded / failing with reasons (oracle.health)."""
+        return health.report(self)

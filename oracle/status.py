@@ -4,9 +4,12 @@ Purchase:
     accepted -> settling -> queued -> submitted -> minted
     accepted/settling/queued -> refunded      (signed refund before submission)
     queued/submitted -> rejected              (the chain refuses this purchase for good)
+    minted -> queued                          (the chain forgot the mint: reorg; the finality verifier)
+    queued -> set_aside -> queued             (alone it exceeds the daily ceiling's capacity; admin requeue)
 
 Batch (one PurchaseMining.mintBatch transaction): signed -> sent -> confirmed, or failed (reverted; purchases
-requeued) / dropped (its nonce was used by another transaction; purchases reconciled one by one).
+requeued) / dropped (its nonce was used by another transaction; purchases reconciled one by one); a confirmed batch
+whose transaction the chain later forgets (reorg) becomes reorged (its purchases queued again).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class PurchaseStatus(StrEnum):
     MINTED = "minted"
     REFUNDED = "refunded"
     REJECTED = "rejected"
+    SET_ASIDE = "set_aside"
 
 
 class BatchStatus(StrEnum):
@@ -30,10 +34,11 @@ class BatchStatus(StrEnum):
     CONFIRMED = "confirmed"
     FAILED = "failed"
     DROPPED = "dropped"
+    REORGED = "reorged"
 
 
 #: A signed refund still cancels the purchase (nothing was sent yet).
-REFUNDABLE = (PurchaseStatus.ACCEPTED, PurchaseStatus.SETTLING, PurchaseStatus.QUEUED)
+REFUNDABLE = (PurchaseStatus.ACCEPTED, PurchaseStatus.SETTLING, PurchaseStatus.QUEUED, PurchaseStatus.SET_ASIDE)
 #: Accepted and not yet final: what /health and the backlog metric count.
 BACKLOG = (PurchaseStatus.ACCEPTED, PurchaseStatus.SETTLING, PurchaseStatus.QUEUED, PurchaseStatus.SUBMITTED)
 #: No longer changes.

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.orm import sessionmaker
 
+from .batch_store import BatchSide
+from .batch_store import rowcount as _rowcount
 from .group_commit import GroupCommitter
-from .models import Backend, Base, Batch, MintedFacts, Purchase, receipt_columns
-from .status import OPEN_BATCH, REFUNDABLE, BatchStatus, PurchaseStatus
+from .models import Backend, ChainFact, Purchase, create_schema, receipt_columns
+from .status import REFUNDABLE, PurchaseStatus
 from .verification import BackendInfo, VerifiedPurchase, VerifiedRefund
 
 S = PurchaseStatus
@@ -47,7 +49,7 @@ def normalize_url(url: str) -> str:
     return url
 
 
-class Store:
+class Store(BatchSide):
     def __init__(self, url: str, echo: bool = False) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
@@ -60,7 +62,7 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        Base.metadata.create_all(self.engine)
+        create_schema(self.engine)
         self._backend_cache: dict[str, BackendInfo] = {}
         self._backend_cache_at = 0.0
         self._lock = threading.Lock()
@@ -208,168 +210,21 @@ class Store:
             return record, False
         raise Conflict(f"purchase is {record.status}; it can no longer be refunded", record)
 
-    # ------------------------------------------------------------------ batcher side
-    def promote(self, now: float | None = None) -> int:
-        """accepted -> settling (window still open) and accepted/settling -> queued (window passed)."""
+    # ------------------------------------------------------------------ chain facts
+    def save_fact(self, name: str, value: str, now: float | None = None) -> None:
+        """Keep the last value read from the chain of `name` (JSON text)."""
         now = time.time() if now is None else now
         with self.sessions.begin() as s:
-            a = s.execute(
-                update(Purchase)
-                .where(Purchase.status == S.ACCEPTED, Purchase.mintable_at > now)
-                .values(status=S.SETTLING, settling_at=now, updated_at=now)
-            )
-            b = s.execute(
-                update(Purchase)
-                .where(Purchase.status.in_((S.ACCEPTED, S.SETTLING)), Purchase.mintable_at <= now)
-                .values(status=S.QUEUED, queued_at=now, updated_at=now)
-            )
-        return _rowcount(a) + _rowcount(b)
+            fact = s.get(ChainFact, name)
+            if fact is None:
+                s.add(ChainFact(name=name, value=value, updated_at=now))
+            elif fact.value != value:
+                fact.value, fact.updated_at = value, now
 
-    def queued(self, limit: int) -> list[Purchase]:
+    def load_fact(self, name: str) -> str | None:
         with self.sessions() as s:
-            q = select(Purchase).where(Purchase.status == S.QUEUED).order_by(Purchase.id).limit(limit)
-            return list(s.scalars(q))
-
-    def oldest_queued_at(self) -> float | None:
-        with self.sessions() as s:
-            return s.scalar(select(func.min(Purchase.queued_at)).where(Purchase.status == S.QUEUED))
-
-    def create_batch(
-        self,
-        purchase_ids: list[int],
-        *,
-        nonce: int,
-        tx_hash: str,
-        raw_tx: str,
-        gas: int,
-        max_fee_per_gas: int,
-        max_priority_fee_per_gas: int,
-        now: float | None = None,
-    ) -> Batch | None:
-        """Write-ahead: record the signed transaction and move its purchases to `submitted`, atomically.
-        None if any purchase left `queued` meanwhile (e.g. refunded): nothing is recorded then."""
-        now = time.time() if now is None else now
-        try:
-            return self._write_ahead(
-                purchase_ids,
-                now,
-                Batch(
-                    status=BatchStatus.SIGNED,
-                    nonce=nonce,
-                    tx_hash=tx_hash,
-                    raw_tx=raw_tx,
-                    size=len(purchase_ids),
-                    gas=gas,
-                    max_fee_per_gas=str(max_fee_per_gas),
-                    max_priority_fee_per_gas=str(max_priority_fee_per_gas),
-                    created_at=now,
-                ),
-            )
-        except _LeftTheQueue:
-            return None
-
-    def _write_ahead(self, purchase_ids: list[int], now: float, batch: Batch) -> Batch:
-        with self.sessions.begin() as s:
-            s.add(batch)
-            s.flush()
-            res = s.execute(
-                update(Purchase)
-                .where(Purchase.id.in_(purchase_ids), Purchase.status == S.QUEUED)
-                .values(
-                    status=S.SUBMITTED,
-                    submitted_at=now,
-                    updated_at=now,
-                    batch_id=batch.id,
-                    tx_hash=batch.tx_hash,
-                    last_error=None,
-                )
-            )
-            if _rowcount(res) != len(purchase_ids):
-                raise _LeftTheQueue  # rolls the whole transaction back
-        return batch
-
-    def open_batch(self) -> Batch | None:
-        with self.sessions() as s:
-            return s.scalar(select(Batch).where(Batch.status.in_(OPEN_BATCH)).order_by(Batch.id).limit(1))
-
-    def batch_purchases(self, batch_id: int) -> list[Purchase]:
-        with self.sessions() as s:
-            return list(s.scalars(select(Purchase).where(Purchase.batch_id == batch_id).order_by(Purchase.id)))
-
-    def update_batch(self, batch_id: int, **values: Any) -> None:
-        with self.sessions.begin() as s:
-            s.execute(update(Batch).where(Batch.id == batch_id).values(**values))
-
-    def get_batch(self, batch_id: int) -> Batch | None:
-        with self.sessions() as s:
-            return s.get(Batch, batch_id)
-
-    def last_batch(self) -> Batch | None:
-        with self.sessions() as s:
-            return s.scalar(select(Batch).order_by(Batch.id.desc()).limit(1))
-
-    def close_batch(
-        self,
-        batch_id: int,
-        status: BatchStatus,
-        *,
-        minted: dict[str, MintedFacts],
-        requeue: Iterable[str] = (),
-        error: str | None = None,
-        block_number: int | None = None,
-        gas_used: int | None = None,
-        now: float | None = None,
-    ) -> None:
-        """Finish a batch in one transaction: minted purchases get their facts, the rest are requeued."""
-        now = time.time() if now is None else now
-        with self.sessions.begin() as s:
-            values: dict[str, Any] = {"status": status, "error": error}
-            if status == BatchStatus.CONFIRMED:
-                values.update(confirmed_at=now, mined_at=now, block_number=block_number, gas_used=gas_used)
-            s.execute(update(Batch).where(Batch.id == batch_id).values(**values))
-            for ref, f in minted.items():
-                s.execute(
-                    update(Purchase).where(Purchase.ref == ref, Purchase.status != S.MINTED).values(**f.values(now))
-                )
-            back = [r for r in requeue if r not in minted]
-            if back:
-                s.execute(
-                    update(Purchase)
-                    .where(Purchase.ref.in_(back), Purchase.status == S.SUBMITTED)
-                    .values(
-                        status=S.QUEUED, queued_at=now, updated_at=now, batch_id=None, tx_hash=None, last_error=error
-                    )
-                )
-
-    def mark_minted(self, ref: str, facts: MintedFacts, now: float | None = None) -> bool:
-        now = time.time() if now is None else now
-        with self.sessions.begin() as s:
-            res = s.execute(
-                update(Purchase).where(Purchase.ref == ref, Purchase.status != S.MINTED).values(**facts.values(now))
-            )
-            return _rowcount(res) == 1
-
-    def reject_queued(self, reject: dict[str, str], now: float | None = None) -> None:
-        """Queued purchases the chain refuses for good (decided by the batcher) become `rejected`."""
-        now = time.time() if now is None else now
-        with self.sessions.begin() as s:
-            for ref, why in reject.items():
-                s.execute(
-                    update(Purchase)
-                    .where(Purchase.ref == ref, Purchase.status == S.QUEUED)
-                    .values(status=S.REJECTED, rejected_at=now, updated_at=now, reason=why)
-                )
-
-    def note_waiting(self, ids: list[int], message: str) -> None:
-        with self.sessions.begin() as s:
-            s.execute(
-                update(Purchase).where(Purchase.id.in_(ids), Purchase.status == S.QUEUED).values(last_error=message)
-            )
-
-    def unminted(self, statuses: Iterable[PurchaseStatus] = (S.QUEUED, S.SUBMITTED)) -> list[Purchase]:
-        with self.sessions() as s:
-            q = select(Purchase).where(Purchase.status.in_(tuple(statuses))).order_by(Purchase.id)
-            return list(s.scalars(q))
+            fact = s.get(ChainFact, name)
+            return None if fact is None else fact.value
 
     # ------------------------------------------------------------------ reporting
     def counts(self) -> dict[str, int]:
@@ -388,14 +243,6 @@ class Store:
                 return
             yield from rows
             last = rows[-1].id
-
-
-class _LeftTheQueue(Exception):
-    pass
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

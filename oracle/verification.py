@@ -8,7 +8,7 @@ referrer bound are passed in), so every rejection reason is unit-testable. Error
 Codes (also the `reason` label of the rejected-purchases metric):
     body_too_large, invalid_json, not_an_object, unknown_field, missing, wrong_type, too_long, empty,
     invalid_characters, invalid_address, address_not_checksummed, zero_address, amount_not_positive,
-    amount_too_large, unsupported_currency, paid_at_in_future, paid_at_too_old, referrer_bps_too_large,
+    amount_too_large, amount_exceeds_daily_ceiling, unsupported_currency, paid_at_in_future, paid_at_too_old, referrer_bps_too_large,
     referrer_bps_bound_unavailable, bad_signature, unknown_backend, backend_disabled, wrong_signer,
     order_ref_mismatch, system_contract
 
@@ -100,6 +100,27 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class CeilingFacts:
+    """PurchaseMining's daily ceiling (bucket capacity, grams-wei), current rate (grams-wei per minor unit at full
+    share) and default referrer share (bps): enough to tell whether a purchase could ever fit the ceiling."""
+
+    ceiling: int
+    rate: int
+    referrer_bps: int
+    BPS = 10_000
+
+    def grams(self, amount: int, has_referrer: bool, override_bps: int) -> int:
+        """Grams-wei the purchase mines at the current rate (rates only fall: later it can only be fewer)."""
+        ref_bps = override_bps or self.referrer_bps
+        mint_bps = self.BPS if has_referrer else self.BPS - ref_bps
+        return amount * self.rate * mint_bps // self.BPS
+
+    def max_amount(self, has_referrer: bool, override_bps: int) -> int:
+        per_unit = self.grams(1, has_referrer, override_bps) or 1
+        return self.ceiling // per_unit
+
+
+@dataclass(frozen=True)
 class VerifiedPurchase:
     receipt: Receipt
     signature: str
@@ -122,6 +143,8 @@ class Verifier:
     clock: Callable[[], float] = time.time
     #: the system's own contracts (token, PurchaseMining, governor, timelock, ...): never a participant
     system_addresses: frozenset[str] = frozenset()
+    #: the daily ceiling and rate (None: unknown, the check is skipped and the batcher sets such a purchase aside)
+    ceiling_facts: Callable[[], CeilingFacts | None] = lambda: None
 
     # ------------------------------------------------------------------ purchases
     def verify_purchase(self, body: Any) -> VerifiedPurchase:
@@ -142,6 +165,8 @@ class Verifier:
         bps = parse_uint(r, "referrerBps", "receipt", errors, optional=True, maximum=2**16 - 1)
         self._check_limits(amount, currency, paid_at, bps, errors)
         self._check_participants({"consumer": consumer, "referrer": referrer, "supplier": supplier}, errors)
+        if not errors:
+            self._check_ceiling(_known(amount), referrer not in (None, ZERO_ADDRESS), bps or 0, errors)
         if errors:
             status = 503 if all(e.code == "referrer_bps_bound_unavailable" for e in errors) else 422
             raise VerificationError(errors, status)
@@ -161,6 +186,19 @@ class Verifier:
         return VerifiedPurchase(
             receipt=receipt, signature=signature.lower(), digest="0x" + digest.hex(), ref=receipt.order_ref
         )
+
+    def _check_ceiling(self, amount: int, has_referrer: bool, bps: int, errors: list[FieldError]) -> None:
+        """A purchase whose grams exceed what the daily ceiling can ever hold would never be minted: refuse it."""
+        facts = self.ceiling_facts()
+        if facts is None:
+            return
+        grams = facts.grams(amount, has_referrer, bps)
+        if grams > facts.ceiling:
+            message = (
+                f"amount would mine {grams} grams-wei, more than PurchaseMining's daily ceiling ({facts.ceiling}) "
+                f"can ever hold: at most {facts.max_amount(has_referrer, bps)} minor units for this purchase"
+            )
+            errors.append(FieldError("receipt.amount", "amount_exceeds_daily_ceiling", message))
 
     def _check_participants(self, roles: dict[str, str | None], errors: list[FieldError]) -> None:
         """Grams sent to one of the system's own contracts would be locked for good: refuse them."""

@@ -211,3 +211,46 @@ def chain_env(accounts, tmp_path_factory):
         folder / "ganache-c.json", chain.id, token.address, mining.address, mining.tx.block_number
     )
     return ChainEnv(token, mining, governance, oracle_account, platform, path, web3.provider.endpoint_uri, chain.id)
+
+
+@pytest.fixture
+def chain_oracle(chain_env, tmp_path, backend_keys):
+    """Factory: an in-process oracle on the module's contracts (batcher not started: tests drive it), with the
+    backends registered; returns (oracle, {backend: OracleClient})."""
+    from fastapi.testclient import TestClient
+
+    from oracle.client import OracleClient
+    from oracle.config import SigningKey
+
+    opened = []
+
+    def factory(db_name: str = "oracle.db", **overrides: Any):
+        settings = chain_env.settings(f"sqlite:///{tmp_path}/{db_name}", **overrides)
+        key = SigningKey(bytes.fromhex(chain_env.private_key[2:]))
+        app = create_app(settings, key, start_background=False)
+        orc = app.state.oracle
+        orc.watcher.refresh()
+        for name, acct in backend_keys.items():
+            orc.store.add_backend(name, acct.address)
+        tc = TestClient(app)
+        tc.__enter__()
+        opened.append(tc)
+        clients = {n: OracleClient("http://t", n, a.key, http=tc, retries=0) for n, a in backend_keys.items()}
+        return orc, clients
+
+    yield factory
+    for tc in opened:
+        tc.__exit__(None, None, None)
+        tc.app.state.oracle.store.close()
+
+
+def drain(orc, timeout: float = 30):
+    """Run batcher steps until there is nothing left to do (a Hold propagates)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        orc.store.promote()
+        if not orc.batcher.step():
+            return
+    raise TimeoutError

@@ -196,6 +196,7 @@ def test_health_metrics_docs(api):
     h = health.json()
     assert h["store"]["ok"] and h["backlog"]["accepted"] == 1 and h["backlog"]["total"] == 1
     assert h["chain"]["ok"] is False and h["status"] == "degraded"  # no chain in unit tests
+    assert [r["code"] for r in h["reasons"]] == ["chain_unreachable"]
     m = tc.get("/metrics")
     assert m.status_code == 200
     assert "oracle_purchases_accepted_total 1.0" in m.text and "oracle_backlog 1.0" in m.text

@@ -11,42 +11,15 @@ import pytest
 from brownie import accounts as brownie_accounts
 from brownie import chain as brownie_chain
 
-from oracle.api import create_app
 from oracle.batcher import Hold
-from oracle.client import OracleClient
-from oracle.config import SigningKey
 from oracle.receipts import ZERO_ADDRESS
 from oracle.status import BatchStatus, PurchaseStatus
-from tests.oracle.conftest import random_address
+from tests.oracle.conftest import drain, random_address
 
 
 @pytest.fixture
-def oracle(chain_env, tmp_path, backend_keys):
-    from fastapi.testclient import TestClient
-
-    settings = chain_env.settings(f"sqlite:///{tmp_path}/oracle.db")
-    key = SigningKey(bytes.fromhex(chain_env.private_key[2:]))
-    app = create_app(settings, key, start_background=False)
-    orc = app.state.oracle
-    orc.watcher.refresh()
-    for name, acct in backend_keys.items():
-        orc.store.add_backend(name, acct.address)
-    with TestClient(app) as tc:
-        clients = {n: OracleClient("http://t", n, a.key, http=tc, retries=0) for n, a in backend_keys.items()}
-        yield orc, clients
-    orc.store.close()
-
-
-def drain(orc, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            orc.store.promote()
-            if not orc.batcher.step():
-                return
-        except Hold:
-            raise
-    raise TimeoutError
+def oracle(chain_oracle):
+    return chain_oracle()
 
 
 def submit_many(client, n, prefix, amount=1000, **kw):
@@ -93,6 +66,10 @@ def test_daily_ceiling_holds_then_catches_up(chain_env, oracle):
         assert len(minted) == 2 and len(waiting) == 3
         assert all("daily ceiling" in s["lastError"] for s in waiting)
         assert "oracle_daily_ceiling_holds_total 1.0" in orc.metrics.render().decode()
+        assert orc.batcher.tick() > 0  # the loop holds too, and /health says why and for how long
+        status, health = orc.health()
+        (wait,) = [r for r in health["reasons"] if r["code"] == "ceiling_wait"]
+        assert status == 200 and health["status"] == "degraded" and wait["expected_wait_seconds"] > 0
     finally:
         mining.setDailyCeiling(10**27, {"from": gov})
     time.sleep(1.1)  # the bucket refills at the new rate; Ganache only moves time with new blocks

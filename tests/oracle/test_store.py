@@ -217,3 +217,23 @@ def test_backends_and_export(store):
     assert export_csv(store, out) == 1
     lines = out.getvalue().strip().splitlines()
     assert lines[0].startswith("ref,backend_id,order_id,status") and vp("e1").ref in lines[1]
+
+
+def test_a_store_written_by_an_older_oracle_gains_the_new_columns(store_url):
+    old = Store(store_url)
+    with old.engine.begin() as conn:  # as written before batches had a send block
+        conn.exec_driver_sql("ALTER TABLE batches DROP COLUMN sent_block")
+    old.close()
+    upgraded = Store(store_url)
+    batch = upgraded.create_batch(
+        [],
+        nonce=0,
+        tx_hash="0x" + "11" * 32,
+        raw_tx="0x",
+        gas=1,
+        max_fee_per_gas=1,
+        max_priority_fee_per_gas=1,
+        sent_block=42,
+    )
+    assert upgraded.get_batch(batch.id).sent_block == 42
+    upgraded.close()

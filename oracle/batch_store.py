@@ -1,0 +1,279 @@
+"""The store's batcher side (a mixin of oracle.store.Store): promoting purchases to the queue, the write-ahead batch
+record, closing batches, recording mints and refusals, and what the finality verifier and the admin actions need.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Batch, MintedFacts, Purchase
+from .status import OPEN_BATCH, BatchStatus, PurchaseStatus
+
+S = PurchaseStatus
+#: what a mint records on a purchase (cleared when the chain forgets it)
+MINT_COLUMNS = (
+    "minted_at",
+    "tx_hash",
+    "block_number",
+    "consumer_grams",
+    "referrer_grams",
+    "supplier_grams",
+    "platform_grams",
+    "rate",
+)
+
+
+class _LeftTheQueue(Exception):
+    pass
+
+
+def rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+_rowcount = rowcount
+
+
+class BatchSide:
+    sessions: sessionmaker[Session]
+
+    def promote(self, now: float | None = None) -> int:
+        """accepted -> settling (window still open) and accepted/settling -> queued (window passed)."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            a = s.execute(
+                update(Purchase)
+                .where(Purchase.status == S.ACCEPTED, Purchase.mintable_at > now)
+                .values(status=S.SETTLING, settling_at=now, updated_at=now)
+            )
+            b = s.execute(
+                update(Purchase)
+                .where(Purchase.status.in_((S.ACCEPTED, S.SETTLING)), Purchase.mintable_at <= now)
+                .values(status=S.QUEUED, queued_at=now, updated_at=now)
+            )
+        return _rowcount(a) + _rowcount(b)
+
+    def queued(self, limit: int) -> list[Purchase]:
+        with self.sessions() as s:
+            q = select(Purchase).where(Purchase.status == S.QUEUED).order_by(Purchase.id).limit(limit)
+            return list(s.scalars(q))
+
+    def oldest_due(self) -> float | None:
+        """When the longest-waiting purchase still to be minted became mintable (Unix time), or None."""
+        due = (S.ACCEPTED, S.SETTLING, S.QUEUED, S.SUBMITTED)
+        with self.sessions() as s:
+            return s.scalar(select(func.min(Purchase.mintable_at)).where(Purchase.status.in_(due)))
+
+    def oldest_queued_at(self) -> float | None:
+        with self.sessions() as s:
+            return s.scalar(select(func.min(Purchase.queued_at)).where(Purchase.status == S.QUEUED))
+
+    def create_batch(
+        self,
+        purchase_ids: list[int],
+        *,
+        nonce: int,
+        tx_hash: str,
+        raw_tx: str,
+        gas: int,
+        max_fee_per_gas: int,
+        max_priority_fee_per_gas: int,
+        sent_block: int | None = None,
+        signer: str | None = None,
+        now: float | None = None,
+    ) -> Batch | None:
+        """Write-ahead: record the signed transaction and move its purchases to `submitted`, atomically.
+        None if any purchase left `queued` meanwhile (e.g. refunded): nothing is recorded then."""
+        now = time.time() if now is None else now
+        try:
+            return self._write_ahead(
+                purchase_ids,
+                now,
+                Batch(
+                    status=BatchStatus.SIGNED,
+                    nonce=nonce,
+                    tx_hash=tx_hash,
+                    raw_tx=raw_tx,
+                    size=len(purchase_ids),
+                    gas=gas,
+                    max_fee_per_gas=str(max_fee_per_gas),
+                    max_priority_fee_per_gas=str(max_priority_fee_per_gas),
+                    created_at=now,
+                    sent_block=sent_block,
+                    signer=signer,
+                ),
+            )
+        except _LeftTheQueue:
+            return None
+
+    def _write_ahead(self, purchase_ids: list[int], now: float, batch: Batch) -> Batch:
+        with self.sessions.begin() as s:
+            s.add(batch)
+            s.flush()
+            res = s.execute(
+                update(Purchase)
+                .where(Purchase.id.in_(purchase_ids), Purchase.status == S.QUEUED)
+                .values(
+                    status=S.SUBMITTED,
+                    submitted_at=now,
+                    updated_at=now,
+                    batch_id=batch.id,
+                    tx_hash=batch.tx_hash,
+                    last_error=None,
+                )
+            )
+            if _rowcount(res) != len(purchase_ids):
+                raise _LeftTheQueue  # rolls the whole transaction back
+        return batch
+
+    def open_batch(self, signer: str | None = None) -> Batch | None:
+        """The oldest open batch (of `signer`'s key, or signed before batches recorded their key)."""
+        with self.sessions() as s:
+            q = select(Batch).where(Batch.status.in_(OPEN_BATCH))
+            if signer is not None:
+                q = q.where((Batch.signer == signer) | Batch.signer.is_(None))
+            return s.scalar(q.order_by(Batch.id).limit(1))
+
+    def batch_purchases(self, batch_id: int) -> list[Purchase]:
+        with self.sessions() as s:
+            return list(s.scalars(select(Purchase).where(Purchase.batch_id == batch_id).order_by(Purchase.id)))
+
+    def update_batch(self, batch_id: int, **values: Any) -> None:
+        with self.sessions.begin() as s:
+            s.execute(update(Batch).where(Batch.id == batch_id).values(**values))
+
+    def get_batch(self, batch_id: int) -> Batch | None:
+        with self.sessions() as s:
+            return s.get(Batch, batch_id)
+
+    def last_batch(self) -> Batch | None:
+        with self.sessions() as s:
+            return s.scalar(select(Batch).order_by(Batch.id.desc()).limit(1))
+
+    def close_batch(
+        self,
+        batch_id: int,
+        status: BatchStatus,
+        *,
+        minted: dict[str, MintedFacts],
+        requeue: Iterable[str] = (),
+        error: str | None = None,
+        block_number: int | None = None,
+        gas_used: int | None = None,
+        now: float | None = None,
+    ) -> None:
+        """Finish a batch in one transaction: minted purchases get their facts, the rest are requeued."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            values: dict[str, Any] = {"status": status, "error": error}
+            if status == BatchStatus.CONFIRMED:
+                values.update(confirmed_at=now, mined_at=now, block_number=block_number, gas_used=gas_used)
+            s.execute(update(Batch).where(Batch.id == batch_id).values(**values))
+            for ref, f in minted.items():
+                s.execute(
+                    update(Purchase).where(Purchase.ref == ref, Purchase.status != S.MINTED).values(**f.values(now))
+                )
+            back = [r for r in requeue if r not in minted]
+            if back:
+                s.execute(
+                    update(Purchase)
+                    .where(Purchase.ref.in_(back), Purchase.status == S.SUBMITTED)
+                    .values(
+                        status=S.QUEUED, queued_at=now, updated_at=now, batch_id=None, tx_hash=None, last_error=error
+                    )
+                )
+
+    def mark_minted(self, ref: str, facts: MintedFacts, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            res = s.execute(
+                update(Purchase).where(Purchase.ref == ref, Purchase.status != S.MINTED).values(**facts.values(now))
+            )
+            return _rowcount(res) == 1
+
+    def reject_queued(self, reject: dict[str, str], now: float | None = None) -> None:
+        """Queued purchases the chain refuses for good (decided by the batcher) become `rejected`."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            for ref, why in reject.items():
+                s.execute(
+                    update(Purchase)
+                    .where(Purchase.ref == ref, Purchase.status == S.QUEUED)
+                    .values(status=S.REJECTED, rejected_at=now, updated_at=now, reason=why)
+                )
+
+    def set_aside(self, ref: str, reason: str, now: float | None = None) -> bool:
+        """A queued purchase that can never be minted as things are (it alone exceeds the daily ceiling's capacity)
+        leaves the queue: `set_aside`, with the reason. True if it was queued."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            res = s.execute(
+                update(Purchase)
+                .where(Purchase.ref == ref, Purchase.status == S.QUEUED)
+                .values(status=S.SET_ASIDE, set_aside_at=now, updated_at=now, reason=reason, last_error=reason)
+            )
+            return _rowcount(res) == 1
+
+    def requeue_set_aside(self, ref: str, now: float | None = None) -> Purchase | None:
+        """The admin action for a set-aside purchase (e.g. after governance raised the ceiling): back to the queue.
+        The record, or None if there is no such set-aside purchase."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            res = s.execute(
+                update(Purchase)
+                .where(Purchase.ref == ref, Purchase.status == S.SET_ASIDE)
+                .values(status=S.QUEUED, queued_at=now, updated_at=now, reason=None, last_error=None)
+            )
+            if _rowcount(res) != 1:
+                return None
+            return s.scalar(select(Purchase).where(Purchase.ref == ref))
+
+    def minted_since(self, block: int | None) -> list[Purchase]:
+        """Minted records in block `block` or later (every minted record when None), oldest first."""
+        with self.sessions() as s:
+            q = select(Purchase).where(Purchase.status == S.MINTED)
+            if block is not None:
+                q = q.where(Purchase.block_number >= block)
+            return list(s.scalars(q.order_by(Purchase.block_number, Purchase.id)))
+
+    def requeue_forgotten(self, refs: list[str], reason: str, now: float | None = None) -> int:
+        """Minted records whose mint the chain no longer has go back to the queue (their mint facts cleared; the
+        batches that carried them become `reorged`). How many were requeued."""
+        now = time.time() if now is None else now
+        cleared = dict.fromkeys(MINT_COLUMNS)
+        with self.sessions.begin() as s:
+            hashes = set(s.scalars(select(Purchase.tx_hash).where(Purchase.ref.in_(refs))))
+            res = s.execute(
+                update(Purchase)
+                .where(Purchase.ref.in_(refs), Purchase.status == S.MINTED)
+                .values(status=S.QUEUED, queued_at=now, updated_at=now, batch_id=None, last_error=reason, **cleared)
+            )
+            s.execute(
+                update(Batch)
+                .where(Batch.tx_hash.in_([h for h in hashes if h]), Batch.status == BatchStatus.CONFIRMED)
+                .values(status=BatchStatus.REORGED, error=reason)
+            )
+            return _rowcount(res)
+
+    def record_moved(self, facts: dict[str, MintedFacts], now: float | None = None) -> None:
+        """Minted records whose PurchaseMined event is now in another transaction or block: record where it is."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            for ref, f in facts.items():
+                s.execute(update(Purchase).where(Purchase.ref == ref).values(**f.values(now)))
+
+    def note_waiting(self, ids: list[int], message: str) -> None:
+        with self.sessions.begin() as s:
+            s.execute(
+                update(Purchase).where(Purchase.id.in_(ids), Purchase.status == S.QUEUED).values(last_error=message)
+            )
+
+    def unminted(self, statuses: Iterable[PurchaseStatus] = (S.QUEUED, S.SUBMITTED)) -> list[Purchase]:
+        with self.sessions() as s:
+            q = select(Purchase).where(Purchase.status.in_(tuple(statuses))).order_by(Purchase.id)
+            return list(s.scalars(q))
