@@ -2,7 +2,8 @@
 ERC20Dividends -- only `dividend_token`, `dividends_admin` and `grams` need to change), payout assets and mocks.
 
 Time: every assertion reads mined block timestamps (`tx.timestamp`, `chain[-1].timestamp`), never the wall clock.
-Views are called at an explicit block (`at(block)`), whose timestamp Ganache uses for `block.timestamp`.
+Views are called at an explicit block (`view.call(..., block_identifier=n)`), whose timestamp Ganache uses for
+`block.timestamp`.
 """
 
 from __future__ import annotations
@@ -94,11 +95,6 @@ def fund(dividend_token):
         return dividend_token.deposit(asset, amount, {"from": sender})
 
     return deposit
-
-
-def at(block_number: int) -> dict:
-    """Call options for a view evaluated at a mined block (its timestamp is block.timestamp)."""
-    return {"block_identifier": block_number}
 
 
 def sleep_to(timestamp: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import brownie
 from brownie import ZERO_ADDRESS, chain
 
-from tests.dividends.conftest import DAY, GRAM, USD, WEEK, at, sleep_to
+from tests.dividends.conftest import DAY, GRAM, USD, WEEK, sleep_to
 
 UNAUTHORIZED = "(HarnessUnauthorized|AccessControlUnauthorizedAccount): .*"
 
@@ -73,8 +73,8 @@ def test_retired_asset_finishes_its_stream_and_stays_claimable(
     sleep_to(tx.timestamp + WEEK + 1)
     chain.mine()
     end = chain[-1].number
-    a = dividend_token.claimable.call(holders[0], tusd, at(end))
-    b = dividend_token.claimable.call(holders[1], tusd, at(end))
+    a = dividend_token.claimable.call(holders[0], tusd, block_identifier=end)
+    b = dividend_token.claimable.call(holders[1], tusd, block_identifier=end)
     t = move.timestamp - tx.timestamp
     assert t * USD + (WEEK - t) * USD // 2 - 1 <= a
     assert (WEEK - t) * USD // 2 - 1 <= b

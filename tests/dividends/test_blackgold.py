@@ -12,7 +12,7 @@ import pytest
 from brownie import chain
 
 from scripts.deploy import LOCAL_SETTINGS, chain_hooks, deploy_system, mining_hook, stablecoin_hook
-from tests.dividends.conftest import DAY, USD, WEEK, at, sleep_to
+from tests.dividends.conftest import DAY, USD, WEEK, sleep_to
 from tests.mining.conftest import addr, order_ref
 
 
@@ -40,7 +40,7 @@ def deposit(token, coin, amount, depositor):
 
 
 def claimable(token, holder, coin, block):
-    return token.claimable.call(holder, coin, at(block))
+    return token.claimable.call(holder, coin, block_identifier=block)
 
 
 def test_deploy_registers_test_usd_and_hands_the_role_to_the_timelock(system, parts, accounts):
@@ -70,14 +70,14 @@ def test_mining_batches_and_transfers_settle_every_party(parts, accounts):
     batch = mine(mining, oracle, a, supplier, 20_000)  # a and supplier gain mid-stream: settled first
     t1 = batch.timestamp
     sleep_to(t0 + 4 * DAY)
-    move = token.transfer(b, a, token.balanceOf(b) // 2, {"from": b})
+    move = token.transfer(a, token.balanceOf(b) // 2, {"from": b})
     t2 = move.timestamp
     sleep_to(t0 + WEEK + 10)
     chain.mine()
     end = chain[-1].number
 
     def balances(block):
-        return {h: token.balanceOf.call(h, at(block)) for h in holders}
+        return {h: token.balanceOf.call(h, block_identifier=block) for h in holders}
 
     # the model: the balance-time integral over the three intervals, from the balances the chain recorded
     spans = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import brownie
 from brownie import ZERO_ADDRESS, accounts, chain
 
-from tests.dividends.conftest import DAY, GRAM, USD, WEEK, at, sleep_to
+from tests.dividends.conftest import DAY, GRAM, USD, WEEK, sleep_to
 from tests.dividends.signing import sign_claim
 
 
@@ -19,7 +19,7 @@ def _stream_to(holder, dividend_token, tusd, grams, fund, depositor, amount=WEEK
 
 def test_claim_to_any_address(dividend_token, tusd, grams, holders, fund, depositor):
     _stream_to(holders[0], dividend_token, tusd, grams, fund, depositor)
-    expected = dividend_token.claimable.call(holders[0], tusd, at(chain[-1].number))
+    expected = dividend_token.claimable.call(holders[0], tusd, block_identifier=chain[-1].number)
     tx = dividend_token.claim(tusd, holders[5], {"from": holders[0]})
     ev = tx.events["DividendsClaimed"]
     assert (ev["holder"], ev["asset"], ev["recipient"], ev["caller"]) == (holders[0], tusd, holders[5], holders[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import brownie
 from brownie import accounts, chain
 
-from tests.dividends.conftest import DAY, GRAM, USD, WEEK, at, sleep_to
+from tests.dividends.conftest import DAY, GRAM, USD, WEEK, sleep_to
 from tests.dividends.signing import sign_permit
 
 
@@ -59,10 +59,15 @@ def test_minimum_deposit_view_is_exact(dividend_token, tusd, grams, holders, fun
     sleep_to(tx.timestamp + 2 * DAY)
     chain.mine()
     block = chain[-1]
-    assert dividend_token.minimumDeposit.call(tusd, at(block.number)) == (block.timestamp - tx.timestamp) * 3 * USD
+    assert (
+        dividend_token.minimumDeposit.call(tusd, block_identifier=block.number)
+        == (block.timestamp - tx.timestamp) * 3 * USD
+    )
     sleep_to(tx.timestamp + WEEK)
     chain.mine()
-    assert dividend_token.minimumDeposit.call(tusd, at(chain[-1].number)) == 1  # stream over: anything non-zero
+    assert (
+        dividend_token.minimumDeposit.call(tusd, block_identifier=chain[-1].number) == 1
+    )  # stream over: anything non-zero
 
 
 def test_one_unit_after_the_stream_starts_a_new_one(dividend_token, tusd, grams, holders, fund, depositor):
@@ -73,7 +78,7 @@ def test_one_unit_after_the_stream_starts_a_new_one(dividend_token, tusd, grams,
     assert tx2.events["DividendsDeposited"]["scaledRate"] == 10**36 // WEEK
     sleep_to(tx2.timestamp + WEEK)
     chain.mine()
-    assert USD - 1 <= dividend_token.claimable.call(holders[0], tusd, at(chain[-1].number)) <= USD + 1
+    assert USD - 1 <= dividend_token.claimable.call(holders[0], tusd, block_identifier=chain[-1].number) <= USD + 1
 
 
 def test_fee_on_transfer_asset_is_credited_what_arrived(

@@ -18,7 +18,7 @@ from brownie import chain
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from tests.dividends.conftest import DAY, GRAM, USD, WEEK, at
+from tests.dividends.conftest import DAY, GRAM, USD, WEEK
 from tests.stateful_support import run_on_chain
 
 MIN_SUPPLY = 10**18
@@ -123,8 +123,8 @@ class DividendsMachine(RuleBasedStateMachine):
         a = self.assets[k]
         coin = a.contract
         block = chain[-1].number
-        minimum = self.token.minimumDeposit.call(coin, at(block))
-        slack = self.token.scaledRewardRate.call(coin, at(block)) * 30 // 10**36  # 30 s of drift
+        minimum = self.token.minimumDeposit.call(coin, block_identifier=block)
+        slack = self.token.scaledRewardRate.call(coin, block_identifier=block) * 30 // 10**36  # 30 s of drift
         amount = max(whole * a.unit // 1000 + extra, minimum + slack)
         coin.mint(self.depositor, amount, {"from": self.depositor})
         coin.approve(self.token, amount, {"from": self.depositor})
@@ -209,7 +209,7 @@ class DividendsMachine(RuleBasedStateMachine):
         for a in self.assets:
             total_claimable = 0
             for h in self.holders:
-                got = self.token.claimable.call(h, a.contract, at(block.number))
+                got = self.token.claimable.call(h, a.contract, block_identifier=block.number)
                 exact = self.owed(a, h.address)
                 dust = a.settlements.get(h.address, 0) + 1
                 assert got <= exact, ("claimable above the model", got, float(exact))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from brownie import chain
 
-from tests.dividends.conftest import DAY, GRAM, USD, WEEK, at, sleep_to
+from tests.dividends.conftest import DAY, GRAM, USD, WEEK, sleep_to
 
 
 def claimable(token, holder, asset, block):
-    return token.claimable.call(holder, asset, at(block))
+    return token.claimable.call(holder, asset, block_identifier=block)
 
 
 def test_single_holder_streams_linearly(dividend_token, tusd, grams, holders, fund, depositor):
@@ -17,14 +17,14 @@ def test_single_holder_streams_linearly(dividend_token, tusd, grams, holders, fu
     tx = fund(tusd, WEEK * USD, depositor)  # exactly 1 tUSD per second
     t0 = tx.timestamp
     assert dividend_token.periodEnd(tusd) == t0 + WEEK
-    assert dividend_token.scaledRewardRate.call(tusd, at(tx.block_number)) == USD * 10**36
+    assert dividend_token.scaledRewardRate.call(tusd, block_identifier=tx.block_number) == USD * 10**36
     for dt in (1, 3_600, DAY, 5 * DAY, WEEK, WEEK + DAY):
         sleep_to(t0 + dt)
         chain.mine()
         block = chain[-1]
         elapsed = min(block.timestamp - t0, WEEK)
         assert claimable(dividend_token, holders[0], tusd, block.number) == elapsed * USD
-    assert dividend_token.scaledRewardRate.call(tusd, at(chain[-1].number)) == 0  # stream over
+    assert dividend_token.scaledRewardRate.call(tusd, block_identifier=chain[-1].number) == 0  # stream over
 
 
 def test_worked_example_three_holders(dividend_token, tusd, grams, holders, fund, depositor):
@@ -33,7 +33,7 @@ def test_worked_example_three_holders(dividend_token, tusd, grams, holders, fund
     grams.mint_batch([a, b, c], [50 * GRAM, 30 * GRAM, 20 * GRAM])
     tx = fund(tusd, 10_000 * USD, depositor)
     # rate: 10,000e6 * 1e36 / 604,800 units x 1e36 per second
-    assert dividend_token.scaledRewardRate.call(tusd, at(tx.block_number)) == 10_000 * USD * 10**36 // WEEK
+    assert dividend_token.scaledRewardRate.call(tusd, block_identifier=tx.block_number) == 10_000 * USD * 10**36 // WEEK
     sleep_to(tx.timestamp + DAY)
     chain.mine()
     day1 = chain[-1]
@@ -121,7 +121,7 @@ def test_pitfall_leftover_comes_from_what_was_distributed(dividend_token, tusd, 
     tx2 = fund(tusd, 2 * WEEK * USD, depositor)
     distributed = (tx2.timestamp - m.timestamp) * USD
     leftover = WEEK * USD - distributed
-    rate2 = dividend_token.scaledRewardRate.call(tusd, at(tx2.block_number))
+    rate2 = dividend_token.scaledRewardRate.call(tusd, block_identifier=tx2.block_number)
     assert rate2 == (leftover * 10**36 + 2 * WEEK * USD * 10**36) // WEEK
     assert dividend_token.periodEnd(tusd) == tx2.timestamp + WEEK
     sleep_to(tx2.timestamp + WEEK + 1)
@@ -135,7 +135,7 @@ def test_pitfall_six_decimal_rates_are_scaled(dividend_token, tusd, grams, holde
     604,799 units (0.6 tUSD) would stream at 0/s."""
     grams.mint(holders[0], GRAM)
     tx = fund(tusd, 604_799, depositor)
-    assert dividend_token.scaledRewardRate.call(tusd, at(tx.block_number)) == 604_799 * 10**36 // WEEK
+    assert dividend_token.scaledRewardRate.call(tusd, block_identifier=tx.block_number) == 604_799 * 10**36 // WEEK
     sleep_to(tx.timestamp + WEEK + 1)
     tx2 = fund(tusd, USD, depositor)  # stream over: a new 1 tUSD stream
     sleep_to(tx2.timestamp + WEEK + 1)
