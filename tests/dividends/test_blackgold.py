@@ -70,7 +70,7 @@ def test_mining_batches_and_transfers_settle_every_party(parts, accounts):
     batch = mine(mining, oracle, a, supplier, 20_000)  # a and supplier gain mid-stream: settled first
     t1 = batch.timestamp
     sleep_to(t0 + 4 * DAY)
-    move = token.transfer(b, a, token.balanceOf(b) // 2, {"from": b})
+    move = token.transfer(a, token.balanceOf(b) // 2, {"from": b})
     t2 = move.timestamp
     sleep_to(t0 + WEEK + 10)
     chain.mine()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from brownie import chain
 
 from blackgold.cli import main
 from blackgold.deployment import write_record
@@ -51,6 +52,7 @@ def test_deposit_stream_status_and_claims(cli, system, accounts):
     out = ok(cli("dividends", "status", holder.address))
     assert "[streaming]" in out and "deposited 7,000 tUSD" in out and "streaming 1,000 tUSD a day" in out
     sleep_to(start + WEEK + 1)
+    chain.mine()  # views read the latest block: anvil answers eth_call at its timestamp (Ganache at its own clock)
     out = ok(cli("dividends", "status", holder.address))
     assert "claimable 5,250 tUSD" in out and "[idle]" in out
     out = ok(cli("dividends", "claim", "--to", payee.address, account=holder))
