@@ -9,6 +9,10 @@ SOLC_VERSION := 0.8.37
 SOLCX_DIR := $(CURDIR)/.solcx
 SOLC_EXE := $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
 NETWORK ?= ganache-cli
+# Refuses to go on when the port brownie-config.yaml gives $(NETWORK) (default 8545) is in use already.
+PORT_FREE = $(BIN)/python -c "import socket, sys, yaml; n = yaml.safe_load(open('brownie-config.yaml'))['networks'].get('$(NETWORK)') or {}; \
+	p = int((n.get('cmd_settings') or {}).get('port', 8545)); \
+	sys.exit(f'port {p} is in use: stop what runs there, ' + sys.argv[1]) if socket.socket().connect_ex(('127.0.0.1', p)) == 0 else None"
 
 export SOLCX_BINARY_PATH := $(SOLCX_DIR)
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
@@ -16,7 +20,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 .PHONY: setup test unit demo app chromium compile lint lint-py bench lock clean help
 
 help:
-	@echo "make demo   - deploy and run Black Gold end to end on a fresh local Ganache"
+	@echo "make demo   - deploy and run Black Gold end to end on a fresh local Ganache (NETWORK=anvil: anvil)"
 	@echo "make app    - the holders' web app on a fresh local Ganache (deploy, a few purchases), until Ctrl-C"
 	@echo "make test   - install what is missing and run the whole test suite on Ganache"
 	@echo "make setup  - only install (venv, npm packages, compiler launcher)"
@@ -76,13 +80,13 @@ test: setup compile lint unit chromium
 	$(BIN)/brownie test tests/ --network $(NETWORK) --ignore tests/unit
 
 demo: setup compile
-	@$(BIN)/python -c "import socket, sys; s = socket.socket(); sys.exit('port 8545 is in use: stop what runs there, make demo starts its own fresh Ganache' if s.connect_ex(('127.0.0.1', 8545)) == 0 else 0)"
+	@$(PORT_FREE) "make demo starts its own fresh $(NETWORK)"
 	$(BIN)/brownie run scripts/demo.py --network $(NETWORK)
 
 # The holders' web app on a fresh local chain: deploy (dev allocation to accounts 1..4), mine a few purchases,
 # print the dev keys to import into MetaMask, serve http://127.0.0.1:8000/ until Ctrl-C (scripts/app.py).
 app: setup compile
-	@$(BIN)/python -c "import socket, sys; s = socket.socket(); sys.exit('port 8545 is in use: stop what runs there, make app starts its own fresh Ganache' if s.connect_ex(('127.0.0.1', 8545)) == 0 else 0)"
+	@$(PORT_FREE) "make app starts its own fresh $(NETWORK)"
 	$(BIN)/brownie run scripts/app.py --network $(NETWORK)
 
 bench: setup compile

@@ -32,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("gas", "governance", "dividends", "oracle", "scaling")
+SECTIONS = ("gas", "gasmodel", "governance", "dividends", "oracle", "scaling")
 TARGETS = """Targets (issue 6; measured, not asserted):
 - batched gas per purchase (batch 100, returning) >= 5x lower than naive and within 1.5x of the floor
 - end-to-end minted/s >= 20x the one-transaction-per-purchase baseline
@@ -125,6 +125,17 @@ def section_gas(run: Run) -> None:
     run.emit(gas_mining.render(mining))
 
 
+def section_gasmodel(run: Run) -> None:
+    from bench import chain as bench_chain
+    from bench import gas_model
+
+    print("== gas model: the oracle's batch gas limits against measured receipts (about two minutes)", flush=True)
+    with bench_chain.quiet():
+        results = gas_model.measure()
+    _write("gas_model", {"taken": run.info["taken"], **results})
+    run.emit(gas_model.render(results))
+
+
 def section_governance(run: Run) -> None:
     from bench import chain as bench_chain
     from bench import gas_governance
@@ -196,6 +207,7 @@ def section_scaling(run: Run) -> None:
 
 RUNNERS = {
     "gas": section_gas,
+    "gasmodel": section_gasmodel,
     "governance": section_governance,
     "dividends": section_dividends,
     "oracle": section_oracle,
@@ -266,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import chain as bench_chain
 
     try:
-        if any(s in args.sections for s in ("gas", "governance", "dividends", "oracle", "scaling")):
+        if any(s in args.sections for s in SECTIONS):
             print(f"== connecting to {args.network}" + (f" on port {args.port}" if args.port else ""), flush=True)
             bench_chain.connect(args.network, args.port)
             from brownie import web3

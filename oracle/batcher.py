@@ -5,15 +5,18 @@ One transaction in flight at a time (one oracle key, one writer of its nonce). E
 drives the open batch (if any) or makes a new one:
 
     make:  promote accepted/settling purchases -> queued; wait until `batch_size` are queued or the
-           oldest has waited `batch_wait_seconds`; estimate gas (a revert is decoded: a purchase the
-           chain refuses for good is rejected, DailyCeilingExceeded halves the batch and then holds,
-           anything else - paused, oracle role missing - holds and retries); pick the nonce and
-           EIP-1559 fees; sign; WRITE AHEAD (batch row + purchases `submitted`, one commit); send.
+           oldest has waited `batch_wait_seconds`; the gas limit from the batch's shape (oracle/gas_model.py,
+           no RPC per batch; after a failed batch, eth_estimateGas until a whole batch passes again: a revert
+           is decoded before sending - a purchase the chain refuses for good is rejected, DailyCeilingExceeded
+           halves the batch and then holds, anything else - paused, oracle role missing - holds and retries);
+           pick the nonce and EIP-1559 fees; sign; WRITE AHEAD (batch row + purchases `submitted`, one
+           commit); send.
     drive: no receipt and the node does not know the transaction -> if our account's nonce has moved
            past it, it can never mine: reconcile each purchase with isMined/PurchaseMined; else
            re-broadcast the same signed bytes. Receipt -> wait for `confirmations` -> record the
            PurchaseMined facts of every purchase (ones skipped as already mined are looked up in the
-           logs), one commit. A reverted receipt requeues the batch.
+           logs), one commit; its gas used is checked against the limit. A failed receipt (reverted, out of
+           gas) requeues the batch, its cause decoded with one eth_call of the same batch.
 
 The replay guard on chain makes every re-send harmless, so a crash at any stage (STAGES: `before_send`,
 `after_send`, `after_receipt`, `after_record`) ends with each purchase minted exactly once and recorded once.
@@ -34,10 +37,11 @@ from web3.exceptions import Web3Exception
 
 from blackgold.redact import redact_text
 
-from .chain import GWEI, Chain, ChainUnavailable
+from .chain import GWEI, Chain, ChainUnavailable, TransactionReverted
 from .config import Settings
 from .estimate import Estimator, Hold
 from .finality import FinalityVerifier, resolve_confirmations
+from .gas_model import BatchGas
 from .lease import Lease
 from .metrics import Metrics
 from .models import Batch, MintedFacts, Purchase
@@ -75,6 +79,10 @@ class Batcher:
         self.reconciled = False
         self.backoff = settings.backoff_initial_seconds
         self.estimator = Estimator(settings, store, self.metrics)
+        self.gas = BatchGas(self.metrics)
+        # After a failed batch the next ones are sized by eth_estimateGas (which decodes a revert before sending:
+        # reject, halve, set aside, hold) until one goes through whole; otherwise the gas model signs them.
+        self.careful = False
         if settings.confirmations <= 0:  # the network's default (the oracle resolves it at start already)
             resolve_confirmations(settings, chain.chain_id())
         self.finality = FinalityVerifier(settings, store, self.metrics)
@@ -184,13 +192,13 @@ class Batcher:
         purchases = self.store.queued(self.s.batch_size)
         if len(purchases) < self.s.batch_size and time.time() - oldest < self.s.batch_wait_seconds:
             return False
-        gas, purchases = self.estimator.estimate(self.chain, purchases)
+        gas, purchases = self._gas(purchases)
         if not purchases:
             return True
         nonce = self.chain.nonce("pending")
         head = self.chain.block_number()
         max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
-        gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
+        gas = min(gas, self.s.gas_limit_cap)
         signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
         if not self._still_leader():  # fenced: only the lease holder writes a batch ahead and sends it
             return True
@@ -212,6 +220,30 @@ class Batcher:
         self.checkpoint("before_send")
         self.drive(batch)
         return True
+
+    def _gas(self, purchases: list[Purchase]) -> tuple[int, list[Purchase]]:
+        """The gas limit of a batch and the purchases it carries: the gas model (no RPC per batch), or, while
+        careful, eth_estimateGas with the estimator's decisions (reject, halve, set aside, hold)."""
+        if not self.careful:
+            return self.gas.limit(self.chain, purchases), purchases
+        wanted = len(purchases)
+        gas, purchases = self.estimator.estimate(self.chain, purchases)
+        if len(purchases) == wanted:
+            self.careful = False  # the whole batch passes: back to the model
+        return int(gas * 1.2) + 50_000, purchases
+
+    def _why_failed(self, purchases: Sequence[Purchase], receipt: dict[str, Any], gas: int) -> str:
+        """One eth_call of the same batch: the decoded revert, or (it would pass now) out of gas."""
+        self.careful = True
+        try:
+            self.chain.call_batch(purchases)
+        except TransactionReverted as exc:
+            return f"transaction reverted: {exc.name}{tuple(exc.error_args)}"
+        used = int(receipt.get("gasUsed") or 0)
+        if used >= gas:
+            self.metrics.gas_close_to_limit.inc()
+            return f"out of gas (used {used} of its {gas} limit): next batches are sized by eth_estimateGas"
+        return "transaction reverted (the same batch passes now)"
 
     # ------------------------------------------------------------------ driving a batch
     def drive(self, batch: Batch) -> None:
@@ -258,10 +290,12 @@ class Batcher:
         purchases = self.store.batch_purchases(batch.id)
         refs = [p.ref for p in purchases]
         if int(receipt["status"]) != 1:
-            self.store.close_batch(batch.id, BatchStatus.FAILED, minted={}, requeue=refs, error="transaction reverted")
+            why = self._why_failed(purchases, receipt, batch.gas)
+            self.store.close_batch(batch.id, BatchStatus.FAILED, minted={}, requeue=refs, error=why)
             self.metrics.batches.labels("reverted").inc()
-            log.warning("batch %s reverted on chain; purchases requeued", batch.id)
+            log.warning("batch %s failed on chain (%s); purchases requeued", batch.id, why)
             return
+        self.gas.confirmed(purchases, int(receipt["gasUsed"]), batch.gas)
         mined, skipped = self.chain.events(receipt)
         facts: dict[str, MintedFacts] = {}
         requeue: list[str] = []

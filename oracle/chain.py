@@ -23,6 +23,7 @@ from web3.exceptions import (
     ContractLogicError,
     ContractPanicError,
     TransactionNotFound,
+    Web3Exception,
     Web3RPCError,
 )
 from web3.logs import DISCARD
@@ -187,6 +188,24 @@ class Chain:
         """Gas for mintBatch(purchases); raises TransactionReverted with the decoded error if it would revert."""
         fn = self.contract.functions.mintBatch([self.purchase_tuple(p) for p in purchases])
         return int(self._call(fn.estimate_gas, {"from": self._signer().address}))
+
+    def call_batch(self, purchases: Sequence[PurchaseLike], block: int | str = "latest") -> None:
+        """eth_call of mintBatch(purchases) from the signing key: returns if it would succeed, else raises
+        TransactionReverted with the decoded error (after a batch failed on chain: why)."""
+        fn = self.contract.functions.mintBatch([self.purchase_tuple(p) for p in purchases])
+        self._call(fn.call, {"from": self._signer().address}, block)
+
+    def gas_facts(self) -> tuple[str | None, int]:
+        """(PurchaseMining's platform address, how many payout assets the token streams): the gas model's inputs.
+        A token without dividends (no `payoutAssets()`) counts 0."""
+        platform = str(self._call(self.contract.functions.platform().call))
+        token = str(self._call(self.contract.functions.token().call))
+        selector = HexBytes(Web3.keccak(text="payoutAssets()")[:4])
+        try:
+            out = bytes(self._call(self.w3.eth.call, {"to": Web3.to_checksum_address(token), "data": selector}))
+        except (TransactionReverted, Web3Exception):
+            return platform, 0
+        return platform, int.from_bytes(out[32:64], "big") if len(out) >= 64 else 0
 
     def sign_batch(
         self, purchases: Sequence[PurchaseLike], nonce: int, gas: int, max_fee: int, priority: int

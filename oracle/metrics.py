@@ -46,9 +46,7 @@ class Metrics:
             registry=r,
         )
         self.rpc_errors = Counter("oracle_rpc_errors", "Chain/RPC failures seen by the batcher", registry=r)
-        self.ceiling_holds = Counter(
-            "oracle_daily_ceiling_holds", "Times a batch waited for the daily ceiling", registry=r
-        )
+        self._gas_metrics(r)
         self.set_aside = Counter(
             "oracle_purchases_set_aside",
             "Purchases set aside: each alone needs more grams than the daily ceiling can ever hold (alarm)",
@@ -73,6 +71,22 @@ class Metrics:
         )
         self._backlog: Callable[[], dict[str, int]] | None = None
         r.register(_BacklogCollector(self))
+
+    def _gas_metrics(self, r: CollectorRegistry) -> None:
+        self.ceiling_holds = Counter(
+            "oracle_daily_ceiling_holds", "Times a batch waited for the daily ceiling", registry=r
+        )
+        self.gas_used_ratio = Histogram(
+            "oracle_batch_gas_used_ratio",
+            "Gas used by a confirmed batch over the gas limit it was sent with (the gas model's limit)",
+            buckets=(0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 1.0),
+            registry=r,
+        )
+        self.gas_close_to_limit = Counter(
+            "oracle_batch_gas_close_to_limit",
+            "Confirmed batches whose gas used exceeded the gas model's margin (close to out of gas)",
+            registry=r,
+        )
 
     def set_backlog_source(self, fn: Callable[[], dict[str, int]]) -> None:
         self._backlog = fn

@@ -1,17 +1,17 @@
-"""`make demo`: Black Gold end to end on a fresh local Ganache.
+"""`make demo`: Black Gold end to end on a fresh local chain (Ganache; `NETWORK=anvil make demo`: anvil).
 
 1. Deploy the token, the issuance vote (governor + timelock) and PurchaseMining, wired and renounced
    (scripts/deploy.py), writing the deployment file.
-2. Start the mint oracle (`python -m oracle serve`, SQLite in .demo/oracle.db) with a Ganache account as its key.
+2. Start the mint oracle (`python -m oracle serve`, SQLite in .demo/oracle.db) with a fresh key funded by a dev account.
 3. Register a demo shop backend and play a small shop: a few hundred purchases by dozens of consumers, some
    through referrers, across several suppliers, signed and sent with `oracle.client` (real EIP-712 signatures,
    real HTTP), and wait until the oracle has minted them all.
 4. Print grams per role and per account, with the on-chain balances checked against the oracle's records.
 5. Run one issuance vote from proposal to executed cap raise, several holders voting, printing the state.
 
-Run with `make demo` (or `brownie run scripts/demo.py --network ganache-cli`). Options through the environment:
+Run with `make demo` (or `brownie run scripts/demo.py --network ganache-cli`; `--network anvil` works too). Options through the environment:
 DEMO_PURCHASES (default 300), DEMO_CONSUMERS (40), DEMO_SEED (7). Nothing is left running when it ends,
-including on Ctrl-C: the oracle is stopped here, Ganache by Brownie.
+including on Ctrl-C: the oracle is stopped here, the chain by Brownie.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from brownie import accounts, web3
+from brownie import accounts, network, web3
 from eth_account import Account
 
 from blackgold import dividends as dv
@@ -39,7 +39,7 @@ from blackgold import governance as gov
 from blackgold.accounts import NodeSigner
 from blackgold.chain import mine_until
 from blackgold.cli.governance import format_status
-from blackgold.contracts import System
+from blackgold.contracts import Bound, System
 from blackgold.deployment import Deployment
 from blackgold.paths import PROJECT_ROOT
 from blackgold.proposals import proposal_status
@@ -80,7 +80,7 @@ def start_oracle(database: Path, oracle_key: str, admin_token: str) -> tuple[Ora
     env = clean_env(
         ORACLE_DATABASE_URL=f"sqlite:///{database}",
         ORACLE_RPC_URL=web3.provider.endpoint_uri,
-        ORACLE_NETWORK="ganache-cli",
+        ORACLE_NETWORK=network.show_active(),  # its deployment file: deployments/local/<network>.json
         ORACLE_PRIVATE_KEY=oracle_key,
         ORACLE_ADMIN_TOKEN=admin_token,
         ORACLE_BATCH_SIZE=100,
@@ -233,7 +233,7 @@ def show(system: System, pid: int, label: str) -> None:
 def issuance_vote() -> None:
     """Kind (b): raise the cap by 10,000,000 grams and grant them to an ecosystem fund; 4 holders vote.
 
-    Runs through the SDK (web3.py), exactly as the `blackgold` CLI would, against the demo's Ganache.
+    Runs through the SDK (web3.py), exactly as the `blackgold` CLI would, against the demo's chain.
     """
     system = System.connect(web3, Deployment.load(deployment_path()))
     token, governor = system.token, system.governor
@@ -282,7 +282,8 @@ def dividends_step(shop: Shop) -> None:
     coin = dv.resolve_asset(system, "tUSD")
     info = dv.info(system, coin)
     amount = 10_000 * 10**info.decimals
-    dv.asset(system, coin).transact(platform, "mint", platform.address, amount)  # Test USD: local chains only
+    test_usd = web3.eth.contract(address=coin, abi=system.deployment.abi("TestStablecoin"))  # local chains only
+    Bound(web3, test_usd, system.token.decoder).transact(platform, "mint", platform.address, amount)
     receipt = dv.deposit(system, platform, coin, amount)
     end = int(token.call("periodEnd", coin))
     print(
@@ -315,7 +316,7 @@ def dividends_step(shop: Shop) -> None:
 
 
 def new_oracle_account() -> Any:
-    """A fresh key for the oracle (Ganache's own accounts expose no keys), funded with gas money."""
+    """A fresh key for the oracle (the node's dev accounts are unlocked, not exported), funded with gas money."""
     oracle = accounts.add()
     accounts[0].transfer(oracle, "100 ether")
     return oracle
@@ -330,7 +331,7 @@ def quiet() -> Iterator[None]:
 
 def deploy_step() -> tuple[Any, Any]:
     """Step 1: a fresh oracle key with gas money, then the whole system deployed and renounced."""
-    step("1/6 deploy token, issuance vote, PurchaseMining and Test USD to a fresh Ganache")
+    step("1/6 deploy token, issuance vote, PurchaseMining and Test USD to a fresh local chain")
     with quiet():
         oracle_account = new_oracle_account()
         system = deploy(oracle=oracle_account.address)
@@ -394,4 +395,4 @@ def main() -> None:
     print(f"\nDone in {time.monotonic() - started:.0f}s.")
     print(f"  deployment file  {deployment_path()}")
     print(f"  oracle database  {database}  (log: {DEMO_DIR / 'oracle.log'})")
-    print("  the oracle is stopped; Brownie stops Ganache now.")
+    print("  the oracle is stopped; Brownie stops the chain now.")
