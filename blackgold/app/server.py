@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from ..deployment import Deployment, is_local_network
-from ..errors import DeploymentError
+from ..errors import BlackGoldError, DeploymentError
 from ..paths import PROJECT_ROOT
 from ..redact import redact_url
 
@@ -45,6 +45,8 @@ READ_METHODS = frozenset(
     }
 )
 MAX_BATCH = 100
+#: Blocks per eth_getLogs the page asks for (public RPCs limit the range of one call); $BG_LOG_WINDOW overrides.
+DEFAULT_LOG_WINDOW = 5000
 
 
 class RelayMount(Protocol):
@@ -92,6 +94,21 @@ def deployment_payload(deployment: Deployment) -> dict[str, Any]:
     }
 
 
+def config_payload(d: Deployment, wallet_rpc: str, log_window: int, relay: RelayMount | None) -> dict[str, Any]:
+    """/api/config: the chain (id, name, the RPC URL for wallets), where the page reads, the log window, the relay."""
+    return {
+        "chain_id": d.chain_id,
+        "chain_id_hex": hex(d.chain_id),
+        "chain_name": chain_name(d),
+        "rpc_url": wallet_rpc,
+        "read_rpc": "/api/rpc",
+        "log_window": log_window,
+        "local": is_local_network(d.network),
+        "native_currency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
+        "relay": relay_config(relay),
+    }
+
+
 def chain_name(deployment: Deployment) -> str:
     if is_local_network(deployment.network):
         return f"Black Gold local ({deployment.network})"
@@ -104,15 +121,18 @@ def create_app(
     public_rpc_url: str | None = None,
     ethers_js: str | Path | None = None,
     relay: RelayMount | None = None,
+    log_window: int | None = None,
 ) -> FastAPI:
     """The app for one deployment file and one node (and, with `relay`, the gasless relay at /relay).
 
     `rpc_url` is where the server reads (the proxy's upstream; it may carry an API key, never sent to the page).
     `public_rpc_url` is what a wallet is asked to add for this chain (default `rpc_url` without credentials).
+    `log_window` is how many blocks the page reads per eth_getLogs (default $BG_LOG_WINDOW or 5,000).
     """
     source = DeploymentSource(Path(deployment_path))
     ethers_path = Path(ethers_js or os.environ.get("BG_ETHERS_JS") or ETHERS_JS)
     wallet_rpc = public_rpc_url or redact_url(rpc_url)
+    window = resolve_log_window(log_window)
     app = FastAPI(title="Black Gold holders' app", docs_url=None, redoc_url=None)
     client = httpx.AsyncClient(timeout=30.0)
 
@@ -128,17 +148,7 @@ def create_app(
 
     @app.get("/api/config")
     def get_config() -> dict[str, Any]:
-        d = deployment()
-        return {
-            "chain_id": d.chain_id,
-            "chain_id_hex": hex(d.chain_id),
-            "chain_name": chain_name(d),
-            "rpc_url": wallet_rpc,
-            "read_rpc": "/api/rpc",
-            "local": is_local_network(d.network),
-            "native_currency": {"name": "Ether", "symbol": "ETH", "decimals": 18},
-            "relay": relay_config(relay),
-        }
+        return config_payload(deployment(), wallet_rpc, window, relay)
 
     @app.post("/api/rpc")
     async def rpc(request: Request) -> JSONResponse:
@@ -158,6 +168,19 @@ def create_app(
     _mount_relay(app, relay)
     app.router.add_event_handler("shutdown", client.aclose)
     return app
+
+
+def resolve_log_window(value: int | None) -> int:
+    """The eth_getLogs window: `value`, else $BG_LOG_WINDOW, else DEFAULT_LOG_WINDOW; at least one block."""
+    if value is None:
+        raw = os.environ.get("BG_LOG_WINDOW", "").strip()
+        try:
+            value = int(raw) if raw else DEFAULT_LOG_WINDOW
+        except ValueError:
+            raise BlackGoldError(f"BG_LOG_WINDOW={raw!r} is not a number of blocks") from None
+    if value < 1:
+        raise BlackGoldError(f"the log window is {value} blocks: it must be at least 1")
+    return value
 
 
 def relay_config(relay: RelayMount | None) -> dict[str, Any]:

@@ -26,6 +26,12 @@ def register(sub: Any, command: Any) -> None:
         metavar="URL",
         help="the RPC URL wallets are asked to add for this chain (default: --rpc without credentials)",
     )
+    p.add_argument(
+        "--log-window",
+        type=int,
+        metavar="BLOCKS",
+        help="blocks per eth_getLogs the page reads (default $BG_LOG_WINDOW or 5000; public RPCs limit the range)",
+    )
 
 
 def _relay(deployment: Any, rpc_url: str) -> Any:
@@ -55,7 +61,13 @@ def cmd_app(ctx: Context, args: argparse.Namespace, out: TextIO) -> None:
     if not 0 < args.port < 65536:
         raise BlackGoldError(f"--port {args.port} is not a TCP port (1..65535)")
     relay = _relay(deployment, ctx.rpc or default_rpc())
-    app = create_app(deployment.path or "", ctx.rpc or default_rpc(), public_rpc_url=args.public_rpc, relay=relay)
+    app = create_app(
+        deployment.path or "",
+        ctx.rpc or default_rpc(),
+        public_rpc_url=args.public_rpc,
+        relay=relay,
+        log_window=args.log_window,
+    )
     print(f"Black Gold app for {deployment.network} (chain id {chain_id}) at http://{args.host}:{args.port}/", file=out)
     if relay is not None:
         print(f"gasless relay at /relay, paying from {relay.address}", file=out)

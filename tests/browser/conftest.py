@@ -4,7 +4,8 @@ The system comes from the deploy script's functions (local profile, dev allocati
 accounts[9]) with a few purchases mined; the deployment file is written to a tmp path; the app (uvicorn) runs in a
 thread on a free port; Playwright drives /usr/bin/chromium (`make chromium` installs it). Pages get a test
 EIP-1193 wallet (wallet_provider.js) that forwards to Ganache, whose unlocked accounts sign (keys Ganache does
-not know sign typed data in Python). Modules with WITH_RELAY = True get the gasless relay mounted at /relay.
+not know sign typed data in Python). Modules with WITH_RELAY = True get the gasless relay mounted at /relay;
+LOG_WINDOW = n makes the page read logs n blocks per eth_getLogs.
 Time moves only with evm_increaseTime + evm_mine (chain.sleep / chain.mine), to targets read from the governor.
 """
 
@@ -19,7 +20,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 from eth_account import Account
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect, sync_playwright
 
 from blackgold.app import create_app
 from blackgold.contracts import System as SdkSystem
@@ -27,7 +29,7 @@ from blackgold.deployment import Deployment, write_record
 from blackgold.params import LOCAL_DEV_ALLOCATION_GRAMS, LOCAL_ORACLE_INDEX, LOCAL_SETTINGS
 from oracle.relay import build_relay
 from scripts.app import mine_purchases, sample_purchases
-from scripts.deploy import deploy_system, deployment_record, mining_hook
+from scripts.deploy import chain_hooks, deploy_system, deployment_record, mining_hook, stablecoin_hook
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,11 +54,11 @@ def oracle(accounts):
 
 @pytest.fixture(scope="module")
 def system(deployer, accounts, oracle):
-    """What `make app` deploys: local profile, dev allocation to accounts 1..4, PurchaseMining, purchases mined."""
+    """What `make app` deploys: local profile, dev allocation to accounts 1..4, PurchaseMining, Test USD (tUSD) as
+    a payout asset, purchases mined."""
     allocation = {accounts[i + 1]: grams for i, grams in enumerate(LOCAL_DEV_ALLOCATION_GRAMS)}
-    deployed = deploy_system(
-        deployer, LOCAL_SETTINGS, initial_allocation=allocation, before_renounce=mining_hook(deployer, [oracle])
-    )
+    hooks = chain_hooks(mining_hook(deployer, [oracle]), stablecoin_hook(deployer))
+    deployed = deploy_system(deployer, LOCAL_SETTINGS, initial_allocation=allocation, before_renounce=hooks)
     purchases = sample_purchases(
         [accounts[i] for i in (1, 2, 3, 4)], [accounts[2], accounts[5]], [accounts[6], accounts[7]]
     )
@@ -102,10 +104,11 @@ def relay(request, deployment_file, rpc_url, accounts, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def app_url(deployment_file, rpc_url, relay):
-    """The app server (uvicorn) in a thread on a free port, for this module's deployment (and relay, if any)."""
+def app_url(request, deployment_file, rpc_url, relay):
+    """The app server (uvicorn) in a thread on a free port, for this module's deployment (and relay, if any).
+    A module's LOG_WINDOW sets how many blocks the page reads per eth_getLogs."""
     port = free_port()
-    app = create_app(deployment_file, rpc_url, relay=relay)
+    app = create_app(deployment_file, rpc_url, relay=relay, log_window=getattr(request.module, "LOG_WINDOW", None))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -130,16 +133,25 @@ def browser():
 
 @pytest.fixture
 def open_app(browser, app_url, rpc_url, web3):
-    """open_app(account=..., wallet_chain=None, known_chains=None, viewport=DESKTOP) -> a loaded page.
+    """open_app(account=..., wallet_chain=None, known_chains=None, viewport=DESKTOP, ...) -> a loaded page.
 
     account=None opens the page without any wallet (read-only). wallet_chain is the chain id the test wallet
     starts on (default: the deployment's); known_chains the chains it knows (default: only its starting one).
+    on_request(request) sees every request the page makes, from the first.
     """
     contexts = []
     errors: list[str] = []
     chain_hex = hex(web3.eth.chain_id)
 
-    def open_(account=None, wallet_chain=None, known_chains=None, viewport=DESKTOP, lang="en", local_signers=()):
+    def open_(
+        account=None,
+        wallet_chain=None,
+        known_chains=None,
+        viewport=DESKTOP,
+        lang="en",
+        local_signers=(),
+        on_request=None,
+    ):
         context = browser.new_context(viewport=viewport, locale="en-US", timezone_id="Asia/Shanghai")
         keys = {s.address.lower(): s for s in local_signers}
         if keys:
@@ -159,8 +171,14 @@ def open_app(browser, app_url, rpc_url, web3):
             context.add_init_script(script=WALLET_JS.replace("__CONFIG__", json.dumps(config)))
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        if on_request is not None:
+            page.on("request", on_request)
         page.goto(app_url)
-        page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        try:
+            page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+        except PlaywrightTimeout:
+            message = page.get_by_test_id("message").text_content()
+            pytest.fail(f"the page did not get ready; it says: {message!r}; errors: {errors}")
         return page
 
     yield open_
@@ -195,3 +213,22 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def switch_account(page, address):
+    """The test wallet switches to `address` (accountsChanged); wait until the page shows it."""
+    page.evaluate("a => window.__testWallet.setAccount(a)", address)
+    expect(page.get_by_test_id("account")).to_have_attribute("title", address)
+
+
+def rendered_block(page) -> int:
+    """The block the page rendered last (body[data-block])."""
+    return int(page.get_attribute("body", "data-block"))
+
+
+def deposit_usd(system, depositor, units: int):
+    """Mint `units` of Test USD (6 decimals) to `depositor` and deposit them as dividends; returns the deposit tx."""
+    coin, token = system.extra["TestStablecoin"], system.token
+    coin.mint(depositor, units, {"from": depositor})
+    coin.approve(token, units, {"from": depositor})
+    return token.deposit(coin, units, {"from": depositor})

@@ -11,15 +11,19 @@ from playwright.sync_api import expect
 from blackgold.accounts import KeySigner
 from blackgold.governance import ProposalState
 from blackgold.units import GRAM, format_grams
-from tests.browser.conftest import PHONE, advance_to, screenshot, synced
+from tests.browser.conftest import PHONE, advance_to, screenshot, switch_account, synced
 
 GRANT = 50_000_000
 WITH_RELAY = True  # conftest mounts the gasless relay at /relay
+NEEDS_ETH = "need ETH for gas; delegate, vote and claim work without ETH through the relay"
 
 
-def switch_account(page, address):
-    page.evaluate("a => window.__testWallet.setAccount(a)", address)
-    expect(page.get_by_test_id("account")).to_have_attribute("title", address)
+def needs_eth(page, holder, button, note, back_to):
+    """For `holder` (no ETH) `button` is disabled and `note` says why; then the wallet goes back to `back_to`."""
+    switch_account(page, holder)
+    expect(page.get_by_test_id(button)).to_be_disabled()
+    expect(page.get_by_test_id(note)).to_contain_text(NEEDS_ETH)
+    switch_account(page, back_to)
 
 
 def delegate_in_page(page, sdk, address):
@@ -79,6 +83,9 @@ def test_connect_delegate_propose_vote_queue_execute(open_app, sdk, system, rela
         expect(page.get_by_test_id("why-1")).to_have_text("You voted.")
     expect(page.get_by_test_id("message")).to_contain_text("Vote recorded: Against")
     screenshot(page, "relay-vote")
+    expect(page.get_by_test_id("propose-note")).to_contain_text("proposing needs 1,000")  # enough votes, but
+    expect(page.get_by_test_id("propose-note")).to_contain_text(NEEDS_ETH)  # proposing has no relayed form
+    expect(page.get_by_test_id("propose")).to_be_disabled()
     against, for_, abstain = sdk.governor.tally(pid)
     assert for_ == sdk.token.votes(a1) + sdk.token.votes(a2) and against == sdk.token.votes(z) > 0 and abstain == 0
     assert web3.eth.get_balance(z) == 0  # the relay paid for the shopper's delegation and vote
@@ -97,6 +104,7 @@ def test_connect_delegate_propose_vote_queue_execute(open_app, sdk, system, rela
     synced(page, web3)
     expect(page.get_by_test_id("state-1")).to_have_text("Succeeded")
     expect(page.get_by_test_id("execute-1")).to_be_disabled()
+    needs_eth(page, z, "queue-1", "why-1", back_to=a1)
     page.get_by_test_id("queue-1").click()
     expect(page.get_by_test_id("state-1")).to_have_text("Queued")
     expect(page.get_by_test_id("why-1")).to_contain_text("Timelock delay runs until")
@@ -104,6 +112,7 @@ def test_connect_delegate_propose_vote_queue_execute(open_app, sdk, system, rela
 
     advance_to(chain, web3, sdk.governor.eta(pid))
     synced(page, web3)
+    needs_eth(page, z, "execute-1", "why-1", back_to=a1)
     page.get_by_test_id("execute-1").click()
     expect(page.get_by_test_id("state-1")).to_have_text("Executed")
     raised = 1_000_000_000 + GRANT

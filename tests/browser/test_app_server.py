@@ -31,6 +31,7 @@ def test_deployment_and_config_come_from_the_deployment_file(app_url, deployment
     config = httpx.get(f"{app_url}/api/config").json()
     assert config["chain_id_hex"] == hex(web3.eth.chain_id) and config["rpc_url"] == rpc_url
     assert config["read_rpc"] == "/api/rpc" and config["local"] is True
+    assert config["log_window"] == 5_000  # blocks per eth_getLogs (test_app_read sets 3)
     page = httpx.get(app_url)
     assert page.status_code == 200 and "/vendor/ethers.umd.min.js" in page.text
     assert httpx.get(f"{app_url}/vendor/ethers.umd.min.js").status_code == 200

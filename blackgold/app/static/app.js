@@ -88,6 +88,11 @@ function renderWallet() {
 
 /** Can the connected wallet send now? (connected, on the right chain, nothing in flight) */
 const canSend = () => app.wallet.connected && app.wallet.onRightChain && !app.busy;
+/** The connected account has no ETH (known, zero): only what the relay takes can go through. */
+const noEth = () => app.wallet.connected && app.wallet.ethBalance === 0n;
+/** Can the connected account do an action now? One without a relayed form (`relayKind`) needs ETH for gas. */
+const canPay = (relayKind) => canSend() && (!noEth() || (Boolean(relayKind) && app.wallet.relayAvailable));
+const needsEth = () => t(app.wallet.relayAvailable ? "needs_eth_relay" : "needs_eth");
 
 // ---------------------------------------------------------------- my grams
 
@@ -103,7 +108,7 @@ function renderMine() {
   let prompt = "";
   if (own && h.balance > 0n && h.votes === 0n) {
     prompt = `<div class="banner warn" data-testid="delegate-prompt"><span>${esc(t("delegate_prompt", { grams: formatGrams(h.balance) }))}</span>
-      <button data-testid="self-delegate" id="self-delegate" ${canSend() ? "" : "disabled"}>${esc(t("self_delegate"))}</button></div>`;
+      <button data-testid="self-delegate" id="self-delegate" ${canPay("delegate") ? "" : "disabled"}>${esc(t("self_delegate"))}</button></div>`;
   }
   body.innerHTML = `${prompt}
     <dl class="kv">
@@ -143,8 +148,9 @@ function renderProposeNote() {
       power: formatGrams(h.votes), threshold: formatGrams(info.threshold), missing: formatGrams(info.threshold - h.votes),
     });
   }
-  note.className = ok ? "small" : "small note";
-  $("propose").disabled = !(ok && canSend());
+  if (own && noEth()) note.textContent += ` ${needsEth()}`;
+  note.className = ok && !noEth() ? "small" : "small note";
+  $("propose").disabled = !(ok && canPay());
   $("p-recipient-label").hidden = $("p-kind").value !== "grant";
 }
 
@@ -182,18 +188,20 @@ function proposalCard(p) {
 
 function proposalActions(p, now) {
   const n = p.number;
-  const send = canSend();
+  const send = canPay();
+  const ready = p.state === S.Succeeded || (p.state === S.Queued && now >= p.eta);
   let why = "";
   if (p.state === S.Pending) why = t("voting_not_open", { when: formatTime(p.snapshot + 1, now) });
   else if (p.state === S.Active && p.hasVoted) why = t("you_voted");
   else if (p.state === S.Active && app.wallet.connected && p.weight === 0n) why = t("no_power_at_snapshot");
   else if (p.state === S.Queued && now < p.eta) why = t("timelock_wait", { when: formatTime(p.eta, now) });
-  const canVote = send && p.state === S.Active && !p.hasVoted && p.weight > 0n;
+  else if (ready && noEth()) why = needsEth();
+  const canVote = canPay("vote") && p.state === S.Active && !p.hasVoted && p.weight > 0n;
   const voting = p.state === S.Active || p.state === S.Pending ? `
     <input data-keep="reason-${n}" id="reason-${n}" data-testid="reason-${n}" placeholder="${esc(t("reason"))}">
     ${["for", "against", "abstain"].map((s) => `<button data-vote="${s}" data-n="${n}" data-testid="vote-${s}-${n}" ${canVote ? "" : "disabled"}>${esc(t(`vote_${s}`))}</button>`).join("")}` : "";
   const queue = `<button data-queue="${n}" data-testid="queue-${n}" ${send && p.state === S.Succeeded ? "" : "disabled"}>${esc(t("queue"))}</button>`;
-  const execute = `<button data-execute="${n}" data-testid="execute-${n}" ${send && p.state === S.Queued && now >= p.eta ? "" : "disabled"}>${esc(t("execute"))}</button>`;
+  const execute = `<button data-execute="${n}" data-testid="execute-${n}" ${send && ready && p.state === S.Queued ? "" : "disabled"}>${esc(t("execute"))}</button>`;
   return `<div class="actions">${voting}${queue}${execute}</div>${why ? `<p class="small note" data-testid="why-${n}">${esc(why)}</p>` : ""}`;
 }
 
@@ -304,17 +312,25 @@ function renderDividends() {
   if (section.hidden) return;
   const assets = app.data.dividends || [];
   const own = app.data.holder && app.wallet.account && app.data.holder.address.toLowerCase() === app.wallet.account.toLowerCase();
-  $("dividends-body").innerHTML = assets.length ? `<table>${assets.map((a, i) => `<tr>
+  const head = `<tr><th>${esc(t("asset"))}</th><th class="num">${esc(t("claimable"))}</th><th></th></tr>`;
+  $("dividends-body").innerHTML = assets.length ? `<table>${head}${assets.map((a, i) => `<tr>
       <td>${esc(a.symbol)}</td><td class="num" data-testid="claimable-${esc(a.symbol)}">${esc(formatUnits(a.claimable, a.decimals))}</td>
-      <td><button data-claim="${i}" data-testid="claim-${esc(a.symbol)}" ${own && canSend() && a.claimable > 0n ? "" : "disabled"}>${esc(a.claimable > 0n ? t("claim") : t("nothing_to_claim"))}</button></td></tr>`).join("")}</table>`
+      <td><button data-claim="${i}" data-testid="claim-${esc(a.symbol)}" ${own && canPay("claim") && a.claimable > 0n ? "" : "disabled"}>${esc(a.claimable > 0n ? t("claim") : t("nothing_to_claim"))}</button></td></tr>`).join("")}</table>`
     : `<p class="muted">${esc(t("no_assets"))}</p>`;
   $("dividends-body").querySelectorAll("[data-claim]").forEach((b) => {
     const a = assets[Number(b.dataset.claim)];
-    const action = app.reader.encode(app.reader.token, "claim", [a.address, app.wallet.account]);
-    action.relay = { kind: "claim", params: { asset: a.address } };
-    b.onclick = () => act(action,
-      async () => t("claimed", { amount: `${formatUnits(a.claimable, a.decimals)} ${a.symbol}` }));
+    b.onclick = () => act(claimAction(a.address), async (receipt) => {
+      const paid = app.reader.claimedAmount(receipt, a.address);
+      return t("claimed", { amount: `${formatUnits(paid ?? a.claimable, a.decimals)} ${a.symbol}` });
+    });
   });
+}
+
+/** Claim `asset` to the connected account (relayed: claimBySig, to the holder). */
+function claimAction(asset) {
+  const action = app.reader.encode(app.reader.token, "claim", [asset, app.wallet.account]);
+  action.relay = { kind: "claim", params: { asset } };
+  return action;
 }
 
 // ---------------------------------------------------------------- refresh on every new block

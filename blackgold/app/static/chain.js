@@ -7,6 +7,8 @@ const ERC20_METADATA = [
   "function symbol() view returns (string)",
   "function decimals() view returns (uint8)",
 ];
+const DEFAULT_LOG_WINDOW = 5000;
+const REORG_MARGIN = 12; // blocks re-read on every scan, in case the chain's tip changed since the last one
 const BUILTIN_ERRORS = { "0x08c379a0": ["Error", ["string"]], "0x4e487b71": ["Panic", ["uint256"]] };
 export const ROLES = ["consumer", "referrer", "supplier", "platform"];
 
@@ -15,6 +17,9 @@ export class Reader {
     this.deployment = deployment;
     this.url = new URL(config.read_rpc, window.location.href).href;
     this.provider = new ethers.JsonRpcProvider(this.url, deployment.chain_id, { staticNetwork: true });
+    this.logWindow = Math.max(1, Number(config.log_window) || DEFAULT_LOG_WINDOW);
+    this.logCache = new Map(); // "address:event" -> {to, logs}: what earlier scans found
+    this.tip = null; // the block the page is rendering (head())
     const c = deployment.contracts;
     const contract = (name) => (c[name] ? new ethers.Contract(c[name], deployment.abi[name], this.provider) : null);
     this.token = contract("BlackGold");
@@ -65,6 +70,7 @@ export class Reader {
 
   async head() {
     const block = await this.provider.getBlock("latest");
+    this.tip = block.number;
     return { number: block.number, timestamp: block.timestamp };
   }
 
@@ -87,7 +93,7 @@ export class Reader {
     const who = address.toLowerCase();
     const platform = (await this.mining.platform()).toLowerCase();
     const from = this.deployment.blocks.PurchaseMining || this.deployment.from_block;
-    const logs = await this.mining.queryFilter("PurchaseMined", from, "latest");
+    const logs = await this.events(this.mining, "PurchaseMined", from);
     for (const { args } of logs) {
       if (args.consumer.toLowerCase() === who) totals.consumer += args.consumerGrams;
       if (args.referrer.toLowerCase() === who) totals.referrer += args.referrerGrams;
@@ -95,6 +101,22 @@ export class Reader {
       if (platform === who) totals.platform += args.platformGrams;
     }
     return totals;
+  }
+
+  /** Logs of `contract`'s event `name` from block `from` to the rendered tip, read in windows of `logWindow`
+   *  blocks (a public RPC limits the range of one eth_getLogs) and kept: a later call reads only the blocks
+   *  after the last scan (and the last REORG_MARGIN again). */
+  async events(contract, name, from) {
+    const key = `${contract.target}:${name}`;
+    const to = this.tip ?? await this.provider.getBlockNumber();
+    const known = this.logCache.get(key);
+    const start = known ? Math.max(from, Math.min(known.to, to) + 1 - REORG_MARGIN) : from;
+    const logs = known ? known.logs.filter((log) => log.blockNumber < start) : [];
+    for (let low = start; low <= to; low += this.logWindow) {
+      logs.push(...await contract.queryFilter(name, low, Math.min(low + this.logWindow - 1, to)));
+    }
+    this.logCache.set(key, { to, logs });
+    return logs;
   }
 
   async tokenInfo() {
@@ -110,8 +132,8 @@ export class Reader {
     const count = Number(await gov.proposalCount());
     const from = this.deployment.from_block;
     const [created, executed, cap] = await Promise.all([
-      gov.queryFilter("ProposalCreated", from, "latest"),
-      gov.queryFilter("ProposalExecuted", from, "latest"),
+      this.events(gov, "ProposalCreated", from),
+      this.events(gov, "ProposalExecuted", from),
       this.token.cap(),
     ]);
     const descriptions = new Map(created.map((log) => [log.args.proposalId, log.args.description]));
@@ -216,6 +238,20 @@ export class Reader {
       ]);
       return { address, symbol, decimals: Number(decimals), claimable };
     }));
+  }
+
+  /** The amount of `asset` a claim's receipt paid (its DividendsClaimed log), or null. */
+  claimedAmount(receipt, asset) {
+    const token = this.token;
+    for (const log of receipt.logs || []) {
+      if (log.address.toLowerCase() !== token.target.toLowerCase()) continue;
+      let parsed = null;
+      try { parsed = token.interface.parseLog(log); } catch { parsed = null; }
+      if (parsed && parsed.name === "DividendsClaimed" && parsed.args.asset.toLowerCase() === asset.toLowerCase()) {
+        return parsed.args.amount;
+      }
+    }
+    return null;
   }
 
   encode(contract, method, args) {
