@@ -210,27 +210,9 @@ class Chain:
     def sign_batch(
         self, purchases: Sequence[PurchaseLike], nonce: int, gas: int, max_fee: int, priority: int
     ) -> SignedBatch:
-        key = self._signer()
-        fn = self.contract.functions.mintBatch([self.purchase_tuple(p) for p in purchases])
-        params: TxParams = {
-            "from": Web3.to_checksum_address(key.address),
-            "nonce": Nonce(nonce),
-            "gas": gas,
-            "maxFeePerGas": Wei(max_fee),
-            "maxPriorityFeePerGas": Wei(priority),
-            "chainId": self.chain_id(),
-            "type": 2,
-        }
-        tx = fn.build_transaction(params)
-        signed = Account.sign_transaction(tx, key.key)
-        return SignedBatch(
-            raw_tx="0x" + bytes(signed.raw_transaction).hex(),
-            tx_hash="0x" + bytes(signed.hash).hex(),
-            nonce=nonce,
-            gas=gas,
-            max_fee_per_gas=max_fee,
-            max_priority_fee_per_gas=priority,
-        )
+        """Sign (not send) a mintBatch of `purchases`: the same EIP-1559 signing as every call (`sign_call`)."""
+        data = self.contract.encode_abi("mintBatch", args=[[self.purchase_tuple(p) for p in purchases]])
+        return self.sign_call(self.address, data, nonce, gas, max_fee, priority)
 
     def send_raw(self, raw_tx: str) -> None:
         """Broadcast, unless the node already has this exact transaction (pending or mined): Ganache 7 gives no

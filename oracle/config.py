@@ -218,29 +218,43 @@ class SigningKey:
 
 def load_signing_key(settings: Settings, env: Mapping[str, str] | None = None) -> SigningKey | None:
     """The oracle's key from ORACLE_PRIVATE_KEY or the keystore file; None if neither is configured."""
+    return load_key(
+        ENV_PREFIX, settings.keystore_file, settings.keystore_password_file, settings.allow_insecure_key_files, env
+    )
+
+
+def load_key(
+    prefix: str,
+    keystore_file: str,
+    password_file: str,
+    allow_insecure: bool,
+    env: Mapping[str, str] | None = None,
+) -> SigningKey | None:
+    """A service's signing key: `<prefix>PRIVATE_KEY` (hex), else the keystore with its password from
+    `<prefix>KEYSTORE_PASSWORD` or `password_file`; None if neither is configured. Shared by the oracle and the
+    relay, each with its own prefix (their keys must differ). Key files readable by others are refused."""
     env = os.environ if env is None else env
-    raw = env.get(ENV_PREFIX + "PRIVATE_KEY", "").strip()
+    raw = env.get(prefix + "PRIVATE_KEY", "").strip()
     if raw:
         try:
             return SigningKey(bytes.fromhex(raw.removeprefix("0x")))
         except ValueError:
-            raise ConfigError("ORACLE_PRIVATE_KEY is not a valid hex private key") from None
-    if settings.keystore_file:
-        from eth_account import Account
+            raise ConfigError(f"{prefix}PRIVATE_KEY is not a valid hex private key") from None
+    if not keystore_file:
+        return None
+    from eth_account import Account
 
-        _private_file(settings.keystore_file, settings.allow_insecure_key_files)
-        password = env.get(ENV_PREFIX + "KEYSTORE_PASSWORD")
-        if password is None and settings.keystore_password_file:
-            _private_file(settings.keystore_password_file, settings.allow_insecure_key_files)
-            password = Path(settings.keystore_password_file).read_text().rstrip("\n")
-        if password is None:
-            raise ConfigError("keystore_file is set but no ORACLE_KEYSTORE_PASSWORD / keystore_password_file")
-        try:
-            data = json.loads(Path(settings.keystore_file).read_text())
-            return SigningKey(Account.decrypt(data, password))
-        except (OSError, ValueError):
-            raise ConfigError(f"cannot decrypt keystore {settings.keystore_file}") from None
-    return None
+    _private_file(keystore_file, allow_insecure)
+    password = env.get(prefix + "KEYSTORE_PASSWORD")
+    if password is None and password_file:
+        _private_file(password_file, allow_insecure)
+        password = Path(password_file).read_text().rstrip("\n")
+    if password is None:
+        raise ConfigError(f"a keystore file is set but no {prefix}KEYSTORE_PASSWORD / keystore_password_file")
+    try:
+        return SigningKey(Account.decrypt(json.loads(Path(keystore_file).read_text()), password))
+    except (OSError, ValueError):
+        raise ConfigError(f"cannot decrypt keystore {keystore_file}") from None
 
 
 def _private_file(path: str, allow_insecure: bool) -> None:

@@ -10,14 +10,12 @@ one writer per account nonce, so never the oracle's key.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError, SigningKey, _private_file
+from ..config import ConfigError, SigningKey, load_key
 
 ENV_PREFIX = "BG_RELAY_"
 
@@ -77,25 +75,9 @@ def configured(env: Mapping[str, str] | None = None) -> bool:
 
 def load_relay_key(settings: RelaySettings, env: Mapping[str, str] | None = None) -> SigningKey:
     """The relay's key from BG_RELAY_PRIVATE_KEY or the keystore; ConfigError when neither is usable."""
-    env = os.environ if env is None else env
-    raw = env.get(ENV_PREFIX + "PRIVATE_KEY", "").strip()
-    if raw:
-        try:
-            return SigningKey(bytes.fromhex(raw.removeprefix("0x")))
-        except ValueError:
-            raise ConfigError("BG_RELAY_PRIVATE_KEY is not a valid hex private key") from None
-    if not settings.keystore_file:
+    key = load_key(
+        ENV_PREFIX, settings.keystore_file, settings.keystore_password_file, settings.allow_insecure_key_files, env
+    )
+    if key is None:
         raise ConfigError("no relay key: set BG_RELAY_PRIVATE_KEY or BG_RELAY_KEYSTORE_FILE")
-    from eth_account import Account
-
-    _private_file(settings.keystore_file, settings.allow_insecure_key_files)
-    password = env.get(ENV_PREFIX + "KEYSTORE_PASSWORD")
-    if password is None and settings.keystore_password_file:
-        _private_file(settings.keystore_password_file, settings.allow_insecure_key_files)
-        password = Path(settings.keystore_password_file).read_text().rstrip("\n")
-    if password is None:
-        raise ConfigError("BG_RELAY_KEYSTORE_FILE is set but no BG_RELAY_KEYSTORE_PASSWORD / keystore_password_file")
-    try:
-        return SigningKey(Account.decrypt(json.loads(Path(settings.keystore_file).read_text()), password))
-    except (OSError, ValueError):
-        raise ConfigError(f"cannot decrypt keystore {settings.keystore_file}") from None
+    return key
