@@ -8,7 +8,8 @@ Run: `brownie run scripts/app.py --network ganache-cli` (Brownie starts Ganache 
    the same after verifying the shop's receipts).
 3. Print how to import a dev account into MetaMask: the private keys of accounts 1..4, derived from Ganache's
    mnemonic with the standard path m/44'/60'/0'/0/i and checked against the node's accounts.
-4. Serve the app (blackgold.app) until Ctrl-C.
+4. Start the gasless relay with a fresh key funded by accounts[0] (its store in .app/relay.db), so a holder without
+   ETH can delegate, vote and claim; then serve the app (blackgold.app) with the relay at /relay until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -109,5 +110,25 @@ def main() -> None:
 
     from blackgold.app import create_app
 
-    print(f"The app: http://{APP_HOST}:{APP_PORT}/  (Ctrl-C stops the app and the chain)")
-    uvicorn.run(create_app(deploy.deployment_path(), rpc_url), host=APP_HOST, port=APP_PORT, log_level="warning")
+    relay = start_relay(rpc_url)
+    print(f"The app: http://{APP_HOST}:{APP_PORT}/  (Ctrl-C stops the app, the relay and the chain)")
+    app = create_app(deploy.deployment_path(), rpc_url, relay=relay)
+    uvicorn.run(app, host=APP_HOST, port=APP_PORT, log_level="warning")
+
+
+def start_relay(rpc_url: str) -> Any:
+    """The relay of `make app`: a new key with 10 ETH of gas money from accounts[0], a fresh store in .app/."""
+    from pathlib import Path
+
+    from blackgold.deployment import Deployment
+    from oracle.relay import build_relay
+
+    folder = Path(deploy.deployment_path()).resolve().parents[2] / ".app"
+    folder.mkdir(exist_ok=True)
+    (folder / "relay.db").unlink(missing_ok=True)
+    key = Account.create()
+    accounts[0].transfer(key.address, "10 ether")
+    env = {"BG_RELAY_PRIVATE_KEY": key.key.hex(), "BG_RELAY_DATABASE_URL": f"sqlite:///{folder / 'relay.db'}"}
+    relay = build_relay(Deployment.load(deploy.deployment_path()), rpc_url, env=env)
+    print(f"relay {key.address} (10 ETH for gas) at /relay: holders without ETH delegate, vote and claim by signature")
+    return relay
