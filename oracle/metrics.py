@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -70,7 +70,7 @@ class Metrics:
             registry=r,
         )
         self._backlog: Callable[[], dict[str, int]] | None = None
-        r.register(_BacklogCollector(self))
+        r.register(StatusCountsCollector(lambda: self._backlog, *BACKLOG_GAUGES))
 
     def _gas_metrics(self, r: CollectorRegistry) -> None:
         self.ceiling_holds = Counter(
@@ -95,28 +95,47 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-class _BacklogCollector:
-    """Purchases per status and the backlog, read from the store at scrape time."""
+BACKLOG_GAUGES = (
+    "oracle_purchases",
+    "Purchases in the store by status",
+    BACKLOG,
+    "oracle_backlog",
+    "Accepted purchases not yet minted, refunded or rejected",
+)
 
-    def __init__(self, metrics: Metrics) -> None:
-        self.metrics = metrics
+
+class StatusCountsCollector:
+    """Rows per status and how many are still pending, read from a store at scrape time (oracle and relay).
+
+    `source()` returns the counting function, or None while no store is attached; a failing store must not break
+    /metrics, so its error yields nothing for this scrape.
+    """
+
+    def __init__(
+        self,
+        source: Callable[[], Callable[[], dict[str, int]] | None],
+        name: str,
+        text: str,
+        pending: Iterable[str],
+        total_name: str,
+        total_text: str,
+    ) -> None:
+        self.source, self.name, self.text = source, name, text
+        self.pending, self.total_name, self.total_text = tuple(pending), total_name, total_text
 
     def describe(self) -> list[GaugeMetricFamily]:  # no fixed description: the store may be absent
         return []
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        fn = self.metrics._backlog
+        fn = self.source()
         if fn is None:
             return
         try:
             counts = fn()
         except Exception:  # noqa: BLE001 - the store being down must not break /metrics
             return
-        by_status = GaugeMetricFamily("oracle_purchases", "Purchases in the store by status", labels=["status"])
+        by_status = GaugeMetricFamily(self.name, self.text, labels=["status"])
         for status, n in counts.items():
             by_status.add_metric([status], n)
         yield by_status
-        backlog = sum(counts.get(s, 0) for s in BACKLOG)
-        yield GaugeMetricFamily(
-            "oracle_backlog", "Accepted purchases not yet minted, refunded or rejected", value=backlog
-        )
+        yield GaugeMetricFamily(self.total_name, self.total_text, value=sum(counts.get(s, 0) for s in self.pending))

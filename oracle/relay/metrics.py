@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
-from prometheus_client.core import GaugeMetricFamily
 
+from ..metrics import StatusCountsCollector
 from .models import PENDING
 
 
@@ -24,38 +24,22 @@ class RelayMetrics:
         self.balance = Gauge("relay_key_balance_wei", "Balance of the relay's key (it pays the gas)", registry=r)
         self.chain_up = Gauge("relay_chain_up", "1 when the worker's last RPC call succeeded", registry=r)
         self._counts: Callable[[], dict[str, int]] | None = None
-        r.register(_QueueCollector(self))
+        r.register(
+            StatusCountsCollector(
+                lambda: self._counts,
+                "relay_requests",
+                "Relay requests in the store by status",
+                PENDING,
+                "relay_queue_depth",
+                "Accepted requests not yet confirmed or failed",
+            )
+        )
 
     def set_counts_source(self, fn: Callable[[], dict[str, int]]) -> None:
         self._counts = fn
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
-
-
-class _QueueCollector:
-    """Requests by status and the queue depth, read from the store at scrape time."""
-
-    def __init__(self, metrics: RelayMetrics) -> None:
-        self.metrics = metrics
-
-    def describe(self) -> list[GaugeMetricFamily]:
-        return []
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        fn = self.metrics._counts
-        if fn is None:
-            return
-        try:
-            counts = fn()
-        except Exception:  # noqa: BLE001 - the store being down must not break /metrics
-            return
-        family = GaugeMetricFamily("relay_requests", "Relay requests in the store by status", labels=["status"])
-        for status, n in counts.items():
-            family.add_metric([status], n)
-        yield family
-        depth = sum(counts.get(s, 0) for s in PENDING)
-        yield GaugeMetricFamily("relay_queue_depth", "Accepted requests not yet confirmed or failed", value=depth)
 
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
