@@ -5,7 +5,7 @@ record, closing batches, recording mints and refusals, and what the finality ver
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -39,6 +39,35 @@ def rowcount(result: Any) -> int:
 _rowcount = rowcount
 
 
+def batch_row(
+    *,
+    size: int,
+    nonce: int,
+    tx_hash: str,
+    raw_tx: str,
+    gas: int,
+    max_fee_per_gas: int,
+    max_priority_fee_per_gas: int,
+    sent_block: int | None,
+    signer: str | None,
+    now: float | None = None,
+) -> Batch:
+    """A new batch row, `signed`: what is written ahead of broadcasting its transaction."""
+    return Batch(
+        status=BatchStatus.SIGNED,
+        nonce=nonce,
+        tx_hash=tx_hash,
+        raw_tx=raw_tx,
+        size=size,
+        gas=gas,
+        max_fee_per_gas=str(max_fee_per_gas),
+        max_priority_fee_per_gas=str(max_priority_fee_per_gas),
+        created_at=time.time() if now is None else now,
+        sent_block=sent_block,
+        signer=signer,
+    )
+
+
 class BatchSide:
     sessions: sessionmaker[Session]
 
@@ -69,6 +98,12 @@ class BatchSide:
         with self.sessions() as s:
             return s.scalar(select(func.min(Purchase.mintable_at)).where(Purchase.status.in_(due)))
 
+    def count_queued(self, limit: int) -> int:
+        """How many purchases are queued, counting no further than `limit` (is a full batch waiting?)."""
+        with self.sessions() as s:
+            ids = select(Purchase.id).where(Purchase.status == S.QUEUED).limit(limit).subquery()
+            return int(s.scalar(select(func.count()).select_from(ids)) or 0)
+
     def oldest_queued_at(self) -> float | None:
         with self.sessions() as s:
             return s.scalar(select(func.min(Purchase.queued_at)).where(Purchase.status == S.QUEUED))
@@ -90,24 +125,20 @@ class BatchSide:
         """Write-ahead: record the signed transaction and move its purchases to `submitted`, atomically.
         None if any purchase left `queued` meanwhile (e.g. refunded): nothing is recorded then."""
         now = time.time() if now is None else now
+        row = batch_row(
+            size=len(purchase_ids),
+            nonce=nonce,
+            tx_hash=tx_hash,
+            raw_tx=raw_tx,
+            gas=gas,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            sent_block=sent_block,
+            signer=signer,
+            now=now,
+        )
         try:
-            return self._write_ahead(
-                purchase_ids,
-                now,
-                Batch(
-                    status=BatchStatus.SIGNED,
-                    nonce=nonce,
-                    tx_hash=tx_hash,
-                    raw_tx=raw_tx,
-                    size=len(purchase_ids),
-                    gas=gas,
-                    max_fee_per_gas=str(max_fee_per_gas),
-                    max_priority_fee_per_gas=str(max_priority_fee_per_gas),
-                    created_at=now,
-                    sent_block=sent_block,
-                    signer=signer,
-                ),
-            )
+            return self._write_ahead(purchase_ids, now, row)
         except _LeftTheQueue:
             return None
 
@@ -130,6 +161,79 @@ class BatchSide:
             if _rowcount(res) != len(purchase_ids):
                 raise _LeftTheQueue  # rolls the whole transaction back
         return batch
+
+    def claim_batch(self, limit: int, build: Callable[[list[Purchase]], Batch | None]) -> Batch | None:
+        """Work sharing: lock up to `limit` queued purchases no other batcher holds (PostgreSQL: `FOR UPDATE SKIP
+        LOCKED`; SQLite has no row locks and runs one batcher), let `build` sign their batch (None: nothing to send),
+        and write it ahead in the same transaction. Two batchers never claim the same purchase, so no batch carries
+        a purchase a rival batch mints first (no `PurchaseSkipped` between our own keys)."""
+        now = time.time()
+        with self.sessions.begin() as s:
+            q = select(Purchase).where(Purchase.status == S.QUEUED).order_by(Purchase.id).limit(limit)
+            purchases = list(s.scalars(q.with_for_update(skip_locked=True)))
+            batch = build(purchases) if purchases else None
+            if batch is None:
+                return None
+            s.add(batch)
+            s.flush()
+            s.execute(
+                update(Purchase)
+                .where(Purchase.id.in_([p.id for p in purchases]), Purchase.status == S.QUEUED)
+                .values(
+                    status=S.SUBMITTED,
+                    submitted_at=now,
+                    updated_at=now,
+                    batch_id=batch.id,
+                    tx_hash=batch.tx_hash,
+                    last_error=None,
+                )
+            )
+        return batch
+
+    def open_batches(self, signer: str | None) -> list[Batch]:
+        """Every open batch of `signer`'s key (and, for our own key, any signed before batches recorded their key),
+        in nonce order: the batches in flight."""
+        with self.sessions() as s:
+            q = select(Batch).where(Batch.status.in_(OPEN_BATCH))
+            if signer is not None:
+                q = q.where((Batch.signer == signer) | Batch.signer.is_(None))
+            return list(s.scalars(q.order_by(Batch.nonce, Batch.id)))
+
+    def open_signers(self) -> set[str]:
+        """The keys that have open batches (a dead batcher's key among them, until someone finishes them)."""
+        with self.sessions() as s:
+            q = select(Batch.signer).where(Batch.status.in_(OPEN_BATCH), Batch.signer.is_not(None)).distinct()
+            return {str(x) for x in s.scalars(q)}
+
+    def mark_sent(self, batch_id: int, tx_hash: str, now: float | None = None) -> bool:
+        """The signed transaction `tx_hash` of a batch was broadcast: `signed` -> `sent` (only if it is still the
+        batch's current transaction: a fee-bumped replacement is not marked by its predecessor's send)."""
+        now = time.time() if now is None else now
+        with self.sessions.begin() as s:
+            res = s.execute(
+                update(Batch)
+                .where(Batch.id == batch_id, Batch.tx_hash == tx_hash, Batch.status == BatchStatus.SIGNED)
+                .values(status=BatchStatus.SENT, sent_at=now)
+            )
+            return _rowcount(res) == 1
+
+    def replace_tx(self, batch: Batch, *, tx_hash: str, raw_tx: str, max_fee: int, priority: int) -> Batch:
+        """Write ahead a fee-bumped replacement (same nonce, same purchases): the batch's current transaction becomes
+        the new one (status `signed` until broadcast) and the old hash joins `prior_tx_hashes`, because either may
+        still be mined."""
+        prior = [h for h in (batch.prior_tx_hashes or "").split(",") if h] + [batch.tx_hash]
+        values: dict[str, Any] = dict(
+            tx_hash=tx_hash,
+            raw_tx=raw_tx,
+            max_fee_per_gas=str(max_fee),
+            max_priority_fee_per_gas=str(priority),
+            prior_tx_hashes=",".join(prior),
+            status=BatchStatus.SIGNED,
+        )
+        with self.sessions.begin() as s:
+            s.execute(update(Batch).where(Batch.id == batch.id).values(**values))
+            s.execute(update(Purchase).where(Purchase.batch_id == batch.id).values(tx_hash=tx_hash))
+            return s.get_one(Batch, batch.id)
 
     def open_batch(self, signer: str | None = None) -> Batch | None:
         """The oldest open batch (of `signer`'s key, or signed before batches recorded their key)."""
@@ -165,12 +269,16 @@ class BatchSide:
         error: str | None = None,
         block_number: int | None = None,
         gas_used: int | None = None,
+        tx_hash: str | None = None,
         now: float | None = None,
     ) -> None:
-        """Finish a batch in one transaction: minted purchases get their facts, the rest are requeued."""
+        """Finish a batch in one transaction: minted purchases get their facts, the rest are requeued. `tx_hash`: the
+        transaction that was mined, when a fee-bumped predecessor was mined instead of the current one."""
         now = time.time() if now is None else now
         with self.sessions.begin() as s:
             values: dict[str, Any] = {"status": status, "error": error}
+            if tx_hash:
+                values["tx_hash"] = tx_hash
             if status == BatchStatus.CONFIRMED:
                 values.update(confirmed_at=now, mined_at=now, block_number=block_number, gas_used=gas_used)
             s.execute(update(Batch).where(Batch.id == batch_id).values(**values))

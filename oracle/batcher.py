@@ -1,22 +1,20 @@
-"""The batcher: turns queued purchases into PurchaseMining.mintBatch transactions, tracks them to
-confirmation and recovers after crashes and outages.
+"""The batcher: turns queued purchases into PurchaseMining.mintBatch transactions, keeps up to `max_inflight` of
+them in flight per key, tracks each to confirmation and recovers after crashes and outages.
 
-One transaction in flight at a time (one oracle key, one writer of its nonce). Each step either
-drives the open batch (if any) or makes a new one:
+Each step looks at every open batch of our key once, without blocking (oracle/tracker.py: record, re-broadcast,
+replace when stuck, reconcile when dropped), finishes the open batches of a dead batcher's key once its lease has
+expired (adoption: their signed bytes can be broadcast by anyone), and then, while fewer than `max_inflight` batches
+are open, makes a new one:
 
-    make:  promote accepted/settling purchases -> queued; wait until `batch_size` are queued or the
-           oldest has waited `batch_wait_seconds`; the gas limit from the batch's shape (oracle/gas_model.py,
-           no RPC per batch; after a failed batch, eth_estimateGas until a whole batch passes again: a revert
-           is decoded before sending - a purchase the chain refuses for good is rejected, DailyCeilingExceeded
-           halves the batch and then holds, anything else - paused, oracle role missing - holds and retries);
-           pick the nonce and EIP-1559 fees; sign; WRITE AHEAD (batch row + purchases `submitted`, one
-           commit); send.
-    drive: no receipt and the node does not know the transaction -> if our account's nonce has moved
-           past it, it can never mine: reconcile each purchase with isMined/PurchaseMined; else
-           re-broadcast the same signed bytes. Receipt -> wait for `confirmations` -> record the
-           PurchaseMined facts of every purchase (ones skipped as already mined are looked up in the
-           logs), one commit; its gas used is checked against the limit. A failed receipt (reverted, out of
-           gas) requeues the batch, its cause decoded with one eth_call of the same batch.
+    make:  promote accepted/settling purchases -> queued; wait until `batch_size` are queued or the oldest has waited
+           `batch_wait_seconds`; claim up to `batch_size` queued purchases no other batcher holds (PostgreSQL
+           `FOR UPDATE SKIP LOCKED`), gas limit from the batch's shape (oracle/gas_model.py, no RPC per batch), the
+           next nonce (after our open batches), EIP-1559 fees; sign; WRITE AHEAD (batch row + purchases
+           `submitted`, the same transaction as the claim); hand it to the sender (oracle/sender.py), which
+           broadcasts in nonce order on its own thread.
+    careful: after a failed batch, one batch at a time sized by eth_estimateGas, which decodes a revert before
+           sending (reject a purchase the chain refuses for good, halve on DailyCeilingExceeded and then hold,
+           hold when paused or without the oracle role), until a whole batch passes again.
 
 The replay guard on chain makes every re-send harmless, so a crash at any stage (STAGES: `before_send`,
 `after_send`, `after_receipt`, `after_record`) ends with each purchase minted exactly once and recorded once.
@@ -29,28 +27,30 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from web3.exceptions import Web3Exception
 
 from blackgold.redact import redact_text
 
-from .chain import GWEI, Chain, ChainUnavailable, TransactionReverted
+from .batch_store import batch_row
+from .chain import GWEI, Chain, ChainUnavailable
 from .config import Settings
 from .estimate import Estimator, Hold
 from .finality import FinalityVerifier, resolve_confirmations
 from .gas_model import BatchGas
 from .lease import Lease
 from .metrics import Metrics
-from .models import Batch, MintedFacts, Purchase
-from .status import BatchStatus, PurchaseStatus
+from .models import Batch, Purchase
+from .sender import Sender
+from .status import PurchaseStatus
 from .store import Store
+from .tracker import Step, TrackerSide
 
 Stage = Literal["before_send", "after_send", "after_receipt", "after_record"]
 STAGES: tuple[Stage, ...] = ("before_send", "after_send", "after_receipt", "after_record")
-__all__ = ["STAGES", "Batcher", "Hold", "Stage", "Waiting"]
+__all__ = ["STAGES", "Batcher", "Hold", "Stage", "Step", "Waiting"]
 
 log = logging.getLogger("oracle.batcher")
 
@@ -64,7 +64,7 @@ class Waiting:
     until: float
 
 
-class Batcher:
+class Batcher(TrackerSide):
     def __init__(self, settings: Settings, store: Store, chain: Chain, metrics: Metrics | None = None) -> None:
         self.s = settings
         self.store = store
@@ -81,17 +81,23 @@ class Batcher:
         self.estimator = Estimator(settings, store, self.metrics)
         self.gas = BatchGas(self.metrics)
         # After a failed batch the next ones are sized by eth_estimateGas (which decodes a revert before sending:
-        # reject, halve, set aside, hold) until one goes through whole; otherwise the gas model signs them.
+        # reject, halve, set aside, hold), one at a time, until one goes through whole; otherwise the gas model.
         self.careful = False
         if settings.confirmations <= 0:  # the network's default (the oracle resolves it at start already)
             resolve_confirmations(settings, chain.chain_id())
         self.finality = FinalityVerifier(settings, store, self.metrics)
         self.signer = chain.key.address if chain.key is not None else None
-        self.lease = Lease(store, f"batcher:{self.signer.lower()}", settings.lease_seconds) if self.signer else None
+        self.lease = Lease(store, lease_name(self.signer), settings.lease_seconds) if self.signer else None
         self.role = "starting"  # leader (holds the lease) / standby (another batcher of this key holds it)
+        # Ganache answers a send once mined: give the sender's own connection room for a large batch.
+        sender_chain = chain.with_timeout(max(settings.rpc_timeout_seconds, settings.receipt_timeout_seconds))
+        self.sender = Sender(sender_chain, store, lambda stage: self.checkpoint(stage))
+        self.adopted: dict[str, Lease] = {}  # dead batchers' keys whose open batches we finish
+        self._adopt_next = 0.0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
+        self.sender.start()
         self.thread = threading.Thread(target=self.run, name="oracle-batcher", daemon=True)
         self.thread.start()
 
@@ -99,6 +105,9 @@ class Batcher:
         self.stop_event.set()
         if self.thread is not None:
             self.thread.join(timeout)
+        self.sender.stop(timeout)
+        for lease in self.adopted.values():
+            lease.release()
         if self.lease is not None and self.role == "leader":
             self.lease.release()  # a standby takes over at once
 
@@ -117,7 +126,7 @@ class Batcher:
                 self.reconcile(scan_queued=False)  # open batches only; skipped orders are looked up anyway
             if self.finality.due():
                 self.finality.verify(self.chain)
-            worked = self.step()
+            step = self.step()
         except ChainUnavailable as exc:
             self._fail(str(exc))
             log.warning("chain unavailable, retrying in %.1fs: %s", self.backoff, exc)
@@ -134,7 +143,7 @@ class Batcher:
             log.exception("batcher step failed, retrying in %.1fs", self.backoff)
         else:
             self._ok()
-            return 0.0 if worked else self.s.poll_interval_seconds
+            return 0.0 if step == Step.PROGRESS else self.s.poll_interval_seconds
         delay, self.backoff = self.backoff, min(self.backoff * 2, self.s.backoff_max_seconds)
         return delay
 
@@ -159,7 +168,7 @@ class Batcher:
     def _ok(self) -> None:
         self.chain_ok = True
         self.last_success = time.time()
-        self.last_error = None
+        self.last_error = self.sender.last_error
         self.waiting = None
         self.backoff = self.s.backoff_initial_seconds
         self.metrics.chain_up.set(1)
@@ -175,32 +184,73 @@ class Batcher:
         log.debug("batch stage %s", stage)
 
     # ------------------------------------------------------------------ one step
-    def step(self) -> bool:
-        """Drive the open batch or make a new one. True when something happened."""
-        batch = self.store.open_batch(self.signer)
-        if batch is not None:
-            self.drive(batch)
-            return True
-        self.store.promote()
-        return self.make_batch()
+    def step(self) -> Step:
+        """Look at every open batch once, finish a dead batcher's, then make a new batch if the window allows.
+        PROGRESS: something happened (step again at once); PENDING: waiting for the chain; IDLE: nothing to do."""
+        state = Step.IDLE
+        for batch in self.store.open_batches(self.signer):
+            state = max(state, self.advance(batch))
+        state = max(state, self._adopt())
+        in_flight = self.store.open_batches(self.signer)
+        if len(in_flight) < (1 if self.careful else self.s.max_inflight):
+            self.store.promote()
+            if self.make_batch(in_flight):
+                return Step.PROGRESS
+        return max(state, Step.PENDING) if in_flight else state
 
     # ------------------------------------------------------------------ making a batch
-    def make_batch(self) -> bool:
+    def make_batch(self, in_flight: list[Batch] | None = None) -> bool:
         oldest = self.store.oldest_queued_at()
         if oldest is None:
             return False
-        purchases = self.store.queued(self.s.batch_size)
-        if len(purchases) < self.s.batch_size and time.time() - oldest < self.s.batch_wait_seconds:
+        young = time.time() - oldest < self.s.batch_wait_seconds
+        if young and self.store.count_queued(self.s.batch_size) < self.s.batch_size:
             return False
-        gas, purchases = self._gas(purchases)
+        if self.careful:
+            return self._make_careful()
+        in_flight = self.store.open_batches(self.signer) if in_flight is None else in_flight
+        nonce = max([self.chain.nonce("pending")] + [b.nonce + 1 for b in in_flight])
+        head = self.chain.block_number()
+        max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
+
+        def build(purchases: list[Purchase]) -> Batch | None:
+            gas = min(self.gas.limit(self.chain, purchases), self.s.gas_limit_cap)
+            signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
+            if not self._still_leader():  # fenced: only the lease holder writes a batch ahead and sends it
+                return None
+            return batch_row(
+                size=len(purchases),
+                nonce=nonce,
+                tx_hash=signed.tx_hash,
+                raw_tx=signed.raw_tx,
+                gas=gas,
+                max_fee_per_gas=max_fee,
+                max_priority_fee_per_gas=priority,
+                sent_block=head,
+                signer=self.signer,
+            )
+
+        batch = self.store.claim_batch(self.s.batch_size, build)
+        if batch is None:  # every queued purchase is claimed by another batcher, or we lost the lease
+            return False
+        self._sign_off(batch)
+        return True
+
+    def _make_careful(self) -> bool:
+        """One batch sized by eth_estimateGas with the estimator's decisions (reject, halve, set aside, hold)."""
+        purchases = self.store.queued(self.s.batch_size)
+        wanted = len(purchases)
+        gas, purchases = self.estimator.estimate(self.chain, purchases)
         if not purchases:
             return True
+        if len(purchases) == wanted:
+            self.careful = False  # the whole batch passes: back to the model
+        gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
         nonce = self.chain.nonce("pending")
         head = self.chain.block_number()
         max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
-        gas = min(gas, self.s.gas_limit_cap)
         signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
-        if not self._still_leader():  # fenced: only the lease holder writes a batch ahead and sends it
+        if not self._still_leader():
             return True
         batch = self.store.create_batch(
             [p.id for p in purchases],
@@ -213,161 +263,52 @@ class Batcher:
             sent_block=head,
             signer=self.signer,
         )
-        if batch is None:  # a purchase was refunded meanwhile; nothing was sent: start over
-            return True
-        self.metrics.batch_size.observe(len(purchases))
-        log.info("batch %s: %d purchases, nonce %d, tx %s", batch.id, len(purchases), nonce, signed.tx_hash)
+        if batch is not None:  # else a purchase left the queue meanwhile (refund, another batcher): start over
+            self._sign_off(batch)
+        return True
+
+    def _sign_off(self, batch: Batch) -> None:
+        """A batch is written ahead: count it and hand it to the sender."""
+        self.metrics.batch_size.observe(batch.size)
+        log.info("batch %s: %d purchases, nonce %d, tx %s", batch.id, batch.size, batch.nonce, batch.tx_hash)
         self.checkpoint("before_send")
-        self.drive(batch)
-        return True
+        self.sender.submit(batch)
 
-    def _gas(self, purchases: list[Purchase]) -> tuple[int, list[Purchase]]:
-        """The gas limit of a batch and the purchases it carries: the gas model (no RPC per batch), or, while
-        careful, eth_estimateGas with the estimator's decisions (reject, halve, set aside, hold)."""
-        if not self.careful:
-            return self.gas.limit(self.chain, purchases), purchases
-        wanted = len(purchases)
-        gas, purchases = self.estimator.estimate(self.chain, purchases)
-        if len(purchases) == wanted:
-            self.careful = False  # the whole batch passes: back to the model
-        return int(gas * 1.2) + 50_000, purchases
-
-    def _why_failed(self, purchases: Sequence[Purchase], receipt: dict[str, Any], gas: int) -> str:
-        """One eth_call of the same batch: the decoded revert, or (it would pass now) out of gas."""
-        self.careful = True
-        try:
-            self.chain.call_batch(purchases)
-        except TransactionReverted as exc:
-            return f"transaction reverted: {exc.name}{tuple(exc.error_args)}"
-        used = int(receipt.get("gasUsed") or 0)
-        if used >= gas:
-            self.metrics.gas_close_to_limit.inc()
-            return f"out of gas (used {used} of its {gas} limit): next batches are sized by eth_estimateGas"
-        return "transaction reverted (the same batch passes now)"
-
-    # ------------------------------------------------------------------ driving a batch
-    def drive(self, batch: Batch) -> None:
-        receipt = self.chain.receipt(batch.tx_hash)
-        if receipt is None:
-            if batch.status == BatchStatus.SIGNED or self.chain.transaction(batch.tx_hash) is None:
-                if self.chain.nonce("latest", batch.signer) > batch.nonce:
-                    # The signer's nonce was used by another transaction: this one can never be mined.
-                    self._resolve_dropped(batch)
-                    return
-                self.chain.send_raw(batch.raw_tx)
-                if batch.status == BatchStatus.SIGNED:
-                    self.store.update_batch(batch.id, status=BatchStatus.SENT, sent_at=time.time())
-                    batch.status, batch.sent_at = BatchStatus.SENT, time.time()
-                self.checkpoint("after_send")
-            receipt = self._wait_receipt(batch.tx_hash)
-            if receipt is None:
-                return  # next step looks again (and re-broadcasts if the node lost it)
-        self.checkpoint("after_receipt")
-        if not self._wait_confirmations(receipt):
-            return
-        self._record(batch, receipt)
-
-    def _wait_receipt(self, tx_hash: str) -> dict[str, Any] | None:
-        deadline = time.monotonic() + self.s.receipt_timeout_seconds
-        while not self.stop_event.is_set():
-            receipt = self.chain.receipt(tx_hash)
-            if receipt is not None:
-                return receipt
-            if time.monotonic() > deadline or not self._still_leader():
-                return None
-            self.stop_event.wait(self.s.poll_interval_seconds)
-        return None
-
-    def _wait_confirmations(self, receipt: dict[str, Any]) -> bool:
-        deadline = time.monotonic() + self.s.receipt_timeout_seconds
-        while self.chain.confirmations(receipt) < self.s.confirmations:
-            if self.stop_event.is_set() or time.monotonic() > deadline or not self._still_leader():
-                return False
-            self.stop_event.wait(self.s.poll_interval_seconds)
-        return True
-
-    def _record(self, batch: Batch, receipt: dict[str, Any]) -> None:
-        purchases = self.store.batch_purchases(batch.id)
-        refs = [p.ref for p in purchases]
-        if int(receipt["status"]) != 1:
-            why = self._why_failed(purchases, receipt, batch.gas)
-            self.store.close_batch(batch.id, BatchStatus.FAILED, minted={}, requeue=refs, error=why)
-            self.metrics.batches.labels("reverted").inc()
-            log.warning("batch %s failed on chain (%s); purchases requeued", batch.id, why)
-            return
-        self.gas.confirmed(purchases, int(receipt["gasUsed"]), batch.gas)
-        mined, skipped = self.chain.events(receipt)
-        facts: dict[str, MintedFacts] = {}
-        requeue: list[str] = []
-        for ref in refs:
-            if ref in mined:
-                facts[ref] = mined[ref]
-            else:  # skipped: mined before by another transaction (before this block); record that one
-                found = self.chain.find_mined(ref, int(receipt["blockNumber"]))
-                if found is not None:
-                    facts[ref] = found
-                else:
-                    requeue.append(ref)
-        self.store.close_batch(
-            batch.id,
-            BatchStatus.CONFIRMED,
-            minted=facts,
-            requeue=requeue,
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-        )
-        self._observe_minted(purchases, facts)
-        if batch.sent_at:
-            self.metrics.confirmation_latency.observe(max(0.0, time.time() - batch.sent_at))
-        self.metrics.batches.labels("confirmed").inc()
-        log.info(
-            "batch %s confirmed in block %s: %d minted (%d skipped)",
-            batch.id,
-            receipt["blockNumber"],
-            len(facts),
-            len(skipped),
-        )
-        self.checkpoint("after_record")
-
-    def _observe_minted(self, purchases: Sequence[Purchase], facts: dict[str, MintedFacts]) -> None:
-        now = time.time()
-        for p in purchases:
-            if p.ref in facts and p.status != PurchaseStatus.MINTED:
-                self.metrics.minted.inc()
-                self.metrics.mint_latency.observe(max(0.0, now - p.accepted_at))
-
-    def _resolve_dropped(self, batch: Batch) -> None:
-        purchases = self.store.batch_purchases(batch.id)
-        facts: dict[str, MintedFacts] = {}
-        for p in purchases:
-            if self.chain.is_mined(p.ref):
-                found = self.chain.find_mined(p.ref, batch.sent_block)
-                if found is not None:
-                    facts[p.ref] = found
-        self.store.close_batch(
-            batch.id,
-            BatchStatus.DROPPED,
-            minted=facts,
-            requeue=[p.ref for p in purchases],
-            error="nonce used by another transaction",
-        )
-        self._observe_minted(purchases, facts)
-        self.metrics.batches.labels("dropped").inc()
-        log.warning("batch %s dropped; %d of %d purchases were mined elsewhere", batch.id, len(facts), len(purchases))
+    # ------------------------------------------------------------------ a dead batcher's key
+    def _adopt(self) -> Step:
+        """Finish the open batches of keys whose batcher is gone (lease expired): their signed transactions are in the
+        store and anyone can broadcast them, so nothing they carry waits for that key's batcher to come back."""
+        if self.lease is None or time.monotonic() < self._adopt_next:
+            return Step.IDLE
+        self._adopt_next = time.monotonic() + self.s.lease_seconds / 3
+        state = Step.IDLE
+        for signer in self.store.open_signers() - {self.signer}:
+            lease = self.adopted.get(signer) or Lease(self.store, lease_name(signer), self.s.lease_seconds)
+            if not lease.acquire():
+                continue
+            if signer not in self.adopted:
+                log.warning("adopting the open batches of %s: its batcher's lease expired", signer)
+                self.adopted[signer] = lease
+            for batch in self.store.open_batches(signer):
+                state = max(state, self.advance(batch, own=False))
+        for signer in set(self.adopted) - self.store.open_signers():
+            self.adopted.pop(signer).release()  # done: the key's own batcher may come back
+        return state
 
     # ------------------------------------------------------------------ reconciliation
     def reconcile(self, scan_queued: bool = True) -> dict[str, int]:
-        """Bring the store in line with the chain: finish open batches; then (scan_queued) check every minted record
-        against the chain (the finality verifier over all of them: what the chain forgot is requeued) and record as
-        minted every queued purchase the replay guard says is mined (e.g. after restoring an old database; one
-        isMined call per queued purchase, so the batcher's own start-up skips both)."""
-        finished = 0
-        while (batch := self.store.open_batch(self.signer)) is not None:
-            self.drive(batch)
-            still = self.store.open_batch(self.signer)
-            if still is not None and still.id == batch.id:
-                break  # still waiting for the chain; the loop continues later
-            finished += 1
+        """Bring the store in line with the chain: finish open batches (waiting up to `receipt_timeout_seconds`);
+        then (scan_queued) check every minted record against the chain (the finality verifier over all of them:
+        what the chain forgot is requeued) and record as minted every queued purchase the replay guard says is mined
+        (e.g. after restoring an old database; one isMined call per queued purchase, so the batcher's own start-up
+        skips both)."""
+        before = len(self.store.open_batches(self.signer))
+        deadline = time.monotonic() + self.s.receipt_timeout_seconds
+        while (batches := self.store.open_batches(self.signer)) and time.monotonic() < deadline:
+            if max(self.advance(b) for b in batches) != Step.PROGRESS:
+                if self.stop_event.wait(self.s.poll_interval_seconds):
+                    break
+        finished = before - len(self.store.open_batches(self.signer))
         verified = self.finality.verify(self.chain, window=-1) if scan_queued else {"requeued": 0, "moved": 0}
         found = 0
         for p in self.store.unminted((PurchaseStatus.QUEUED,)) if scan_queued else []:
@@ -383,3 +324,8 @@ class Batcher:
             "requeued_forgotten": verified["requeued"],
             "moved": verified["moved"],
         }
+
+
+def lease_name(signer: str | None) -> str:
+    """The lease of a key's batcher (one per key; a dead batcher's key is adopted under the same lease)."""
+    return f"batcher:{(signer or '').lower()}"

@@ -69,6 +69,8 @@ class Settings:
     batcher_enabled: bool = True
     batch_size: int = 50
     batch_wait_seconds: float = 1.0
+    max_inflight: int = 4  # batches of one key sent and not yet confirmed (1: one at a time)
+    replace_after_seconds: float = 60.0  # a transaction pending this long is replaced with fees bumped by 12.5%
     poll_interval_seconds: float = 0.2
     confirmations: int = 0  # 0: the network's default (oracle.finality: 1 only on local dev chains)
     receipt_timeout_seconds: float = 120.0
@@ -121,6 +123,10 @@ class Settings:
             raise ConfigError(f"max_amount must be in 1..{MAX_SQL_BIGINT}")
         if self.batch_size < 1:
             raise ConfigError("batch_size must be at least 1")
+        if self.max_inflight < 1:
+            raise ConfigError("max_inflight must be at least 1 (batches of one key in flight)")
+        if self.replace_after_seconds <= 0:
+            raise ConfigError("replace_after_seconds must be above 0")
         if self.confirmations < 0:
             raise ConfigError("confirmations must be 0 (the network's default) or at least 1 (the receipt's block)")
         if not self.currencies:

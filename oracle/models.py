@@ -109,6 +109,8 @@ class Batch(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # chain head when it was signed
     signer: Mapped[str | None] = mapped_column(String(42), nullable=True, index=True)  # the key that signed it
+    # fee-bumped predecessors of tx_hash (comma separated): same nonce and purchases, any of them may be mined
+    prior_tx_hashes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Purchase(Base):
