@@ -124,6 +124,14 @@ def _chain(o: Parts, reasons: list[Reason]) -> dict[str, Any]:
     return chain
 
 
+def _in_flight(o: Parts, b: Batcher) -> int | None:
+    """Batches of our key sent and not yet confirmed (None when the store does not answer: reported above)."""
+    try:
+        return len(o.store.open_batches(b.signer)) if b.signer else 0
+    except Exception:  # noqa: BLE001 - the store check above reports it; /health must answer
+        return None
+
+
 def _batcher(o: Parts, reasons: list[Reason]) -> dict[str, Any]:
     b = o.batcher
     if b is None:
@@ -154,5 +162,8 @@ def _batcher(o: Parts, reasons: list[Reason]) -> dict[str, Any]:
         "lease": lease,
         "last_error": b.last_error,
         "last_success": b.last_success,
+        "in_flight": _in_flight(o, b),
+        "max_inflight": o.settings.max_inflight,
+        "adopted_keys": sorted(b.adopted),
     }
     return {**out, "finality": finality}
