@@ -305,6 +305,8 @@ class Batcher(TrackerSide):
         before = len(self.store.open_batches(self.signer))
         deadline = time.monotonic() + self.s.receipt_timeout_seconds
         while (batches := self.store.open_batches(self.signer)) and time.monotonic() < deadline:
+            if self.role == "leader" and not self._still_leader():  # renews the lease while we wait (the CLI's
+                break  # `reconcile` takes no lease); lost it: the new holder finishes them
             if max(self.advance(b) for b in batches) != Step.PROGRESS:
                 if self.stop_event.wait(self.s.poll_interval_seconds):
                     break
