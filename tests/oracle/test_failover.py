@@ -48,7 +48,7 @@ def second_key(chain_env, accounts):
     from scripts.deploy import add_oracle
 
     key = accounts.add()
-    accounts[0].transfer(key, 100 * 10**18)
+    accounts[9].transfer(key, 20 * 10**18)  # accounts[0] funds every module's oracle key
     add_oracle(chain_env.mining, key, chain_env.governance)
     return key
 
