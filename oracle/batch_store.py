@@ -68,6 +68,23 @@ def batch_row(
     )
 
 
+def _submit(s: Session, purchase_ids: list[int], batch: Batch, now: float) -> int:
+    """Move queued purchases into `batch` (status `submitted`); how many moved."""
+    res = s.execute(
+        update(Purchase)
+        .where(Purchase.id.in_(purchase_ids), Purchase.status == S.QUEUED)
+        .values(
+            status=S.SUBMITTED,
+            submitted_at=now,
+            updated_at=now,
+            batch_id=batch.id,
+            tx_hash=batch.tx_hash,
+            last_error=None,
+        )
+    )
+    return _rowcount(res)
+
+
 class BatchSide:
     sessions: sessionmaker[Session]
 
@@ -137,30 +154,20 @@ class BatchSide:
             signer=signer,
             now=now,
         )
+        return self.write_batch(row, purchase_ids)
+
+    def write_batch(self, batch: Batch, purchase_ids: list[int]) -> Batch | None:
+        """Write a signed batch row ahead with its purchases' move to `submitted`, atomically. None (nothing recorded)
+        if any purchase left `queued` meanwhile (refunded, taken by another batcher)."""
         try:
-            return self._write_ahead(purchase_ids, now, row)
+            with self.sessions.begin() as s:
+                s.add(batch)
+                s.flush()
+                if _submit(s, purchase_ids, batch, batch.created_at) != len(purchase_ids):
+                    raise _LeftTheQueue  # rolls the whole transaction back
+            return batch
         except _LeftTheQueue:
             return None
-
-    def _write_ahead(self, purchase_ids: list[int], now: float, batch: Batch) -> Batch:
-        with self.sessions.begin() as s:
-            s.add(batch)
-            s.flush()
-            res = s.execute(
-                update(Purchase)
-                .where(Purchase.id.in_(purchase_ids), Purchase.status == S.QUEUED)
-                .values(
-                    status=S.SUBMITTED,
-                    submitted_at=now,
-                    updated_at=now,
-                    batch_id=batch.id,
-                    tx_hash=batch.tx_hash,
-                    last_error=None,
-                )
-            )
-            if _rowcount(res) != len(purchase_ids):
-                raise _LeftTheQueue  # rolls the whole transaction back
-        return batch
 
     def claim_batch(self, limit: int, build: Callable[[list[Purchase]], Batch | None]) -> Batch | None:
         """Work sharing: lock up to `limit` queued purchases no other batcher holds (PostgreSQL: `FOR UPDATE SKIP
@@ -176,18 +183,7 @@ class BatchSide:
                 return None
             s.add(batch)
             s.flush()
-            s.execute(
-                update(Purchase)
-                .where(Purchase.id.in_([p.id for p in purchases]), Purchase.status == S.QUEUED)
-                .values(
-                    status=S.SUBMITTED,
-                    submitted_at=now,
-                    updated_at=now,
-                    batch_id=batch.id,
-                    tx_hash=batch.tx_hash,
-                    last_error=None,
-                )
-            )
+            _submit(s, [p.id for p in purchases], batch, now)
         return batch
 
     def open_batches(self, signer: str | None) -> list[Batch]:

@@ -211,24 +211,10 @@ class Batcher(TrackerSide):
         in_flight = self.store.open_batches(self.signer) if in_flight is None else in_flight
         nonce = max([self.chain.nonce("pending")] + [b.nonce + 1 for b in in_flight])
         head = self.chain.block_number()
-        max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
 
         def build(purchases: list[Purchase]) -> Batch | None:
             gas = min(self.gas.limit(self.chain, purchases), self.s.gas_limit_cap)
-            signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
-            if not self._still_leader():  # fenced: only the lease holder writes a batch ahead and sends it
-                return None
-            return batch_row(
-                size=len(purchases),
-                nonce=nonce,
-                tx_hash=signed.tx_hash,
-                raw_tx=signed.raw_tx,
-                gas=gas,
-                max_fee_per_gas=max_fee,
-                max_priority_fee_per_gas=priority,
-                sent_block=head,
-                signer=self.signer,
-            )
+            return self._signed_row(purchases, nonce, gas, head)
 
         batch = self.store.claim_batch(self.s.batch_size, build)
         if batch is None:  # every queued purchase is claimed by another batcher, or we lost the lease
@@ -246,15 +232,22 @@ class Batcher(TrackerSide):
         if len(purchases) == wanted:
             self.careful = False  # the whole batch passes: back to the model
         gas = min(int(gas * 1.2) + 50_000, self.s.gas_limit_cap)
-        nonce = self.chain.nonce("pending")
-        head = self.chain.block_number()
+        row = self._signed_row(purchases, self.chain.nonce("pending"), gas, self.chain.block_number())
+        batch = self.store.write_batch(row, [p.id for p in purchases]) if row is not None else None
+        if batch is not None:  # else a purchase left the queue meanwhile (refund, another batcher): start over
+            self._sign_off(batch)
+        return True
+
+    def _signed_row(self, purchases: list[Purchase], nonce: int, gas: int, head: int) -> Batch | None:
+        """Sign a batch at today's fees and make its row; None if we no longer hold the key's lease (fencing: only
+        the lease holder writes a batch ahead and sends it)."""
         max_fee, priority = self.chain.fees(int(self.s.max_priority_fee_gwei * GWEI), int(self.s.max_fee_gwei * GWEI))
         signed = self.chain.sign_batch(purchases, nonce, gas, max_fee, priority)
         if not self._still_leader():
-            return True
-        batch = self.store.create_batch(
-            [p.id for p in purchases],
-            nonce=signed.nonce,
+            return None
+        return batch_row(
+            size=len(purchases),
+            nonce=nonce,
             tx_hash=signed.tx_hash,
             raw_tx=signed.raw_tx,
             gas=gas,
@@ -263,9 +256,6 @@ class Batcher(TrackerSide):
             sent_block=head,
             signer=self.signer,
         )
-        if batch is not None:  # else a purchase left the queue meanwhile (refund, another batcher): start over
-            self._sign_off(batch)
-        return True
 
     def _sign_off(self, batch: Batch) -> None:
         """A batch is written ahead: count it and hand it to the sender."""
