@@ -63,6 +63,8 @@ def measure_variant(assets: int, accounts: Any, web3: Any) -> list[dict[str, Any
             rows.append(
                 {"assets": assets, "size": n, "kind": kind, "gas_used": used, "predicted": predicted, "limit": limit}
                 | {"over_percent": 100 * (limit - used) / used, "fit_percent": 100 * (predicted - used) / used}
+                # the shape the model saw, so the coefficients can be refitted from this file alone
+                | {"shape": [shape.purchases, shape.referred, shape.recipients, shape.new_recipients]}
             )
     return rows
 

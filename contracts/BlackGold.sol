@@ -135,17 +135,27 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, ERC20Divide
     function mintBatch(address[] calldata recipients, uint256[] calldata amounts) external onlyRole(MINTER_ROLE) {
         uint256 n = recipients.length;
         if (n != amounts.length) revert LengthMismatch(n, amounts.length);
+        // The arrays are read with CALLDATALOAD at `offset + 32 i`, i < n: the ABI decoder checked at entry that
+        // both arrays lie inside the calldata, so the per-access bounds check `amounts[i]` repeats is skipped (about
+        // 200 gas per recipient, bench/gas_breakdown.py); the address check an access makes is kept below. `++i`
+        // cannot overflow (i < n).
         uint256 total = 0;
-        for (uint256 i = 0; i < n; ++i) {
-            total += amounts[i]; // checked: an overflowing total reverts
+        for (uint256 i = 0; i < n; ) {
+            total += _amountAt(amounts, i); // checked: an overflowing total reverts
+            unchecked {
+                ++i;
+            }
         }
         _countMint(total);
         uint256 supplyBefore = totalSupply();
-        for (uint256 i = 0; i < n; ++i) {
+        for (uint256 i = 0; i < n; ) {
             // OpenZeppelin's `_mint(to, amount)`, inlined (one internal call less per recipient).
-            address to = recipients[i];
+            address to = _recipientAt(recipients, i);
             if (to == address(0)) revert ERC20InvalidReceiver(address(0));
-            _update(address(0), to, amounts[i]);
+            _update(address(0), to, _amountAt(amounts, i));
+            unchecked {
+                ++i;
+            }
         }
         // Batch mode skipped the per-mint count of exactly these `total` grams, counted above: nothing else minted.
         assert(totalSupply() == supplyBefore + total);
@@ -211,6 +221,24 @@ contract BlackGold is ERC20, ERC20Burnable, ERC20Permit, ERC20Votes, ERC20Divide
         uint256 remaining = _cap - _totalMinted;
         if (value > remaining) revert CapExceeded(value, remaining);
         _totalMinted += value;
+    }
+
+    /// @dev `amounts[i]` without the bounds check (the caller keeps `i < amounts.length`; see {mintBatch}).
+    function _amountAt(uint256[] calldata amounts, uint256 i) private pure returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := calldataload(add(amounts.offset, shl(5, i)))
+        }
+    }
+
+    /// @dev `recipients[i]` without the bounds check (the caller keeps `i < recipients.length`), with the ABI check
+    ///      such an access makes: a word with dirty high bits reverts without data.
+    function _recipientAt(address[] calldata recipients, uint256 i) private pure returns (address to) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := calldataload(add(recipients.offset, shl(5, i)))
+        }
+        if (word >> 160 != 0) revert();
+        to = address(uint160(word));
     }
 
     function _checkCapFitsVotes(uint256 newCap) private view {

@@ -60,33 +60,39 @@ library EmissionSchedule {
      *         the grams minted. Never more than the allocation left, never more than the cap room left.
      */
     function advance(Cursor memory c, uint256 nominal) internal pure returns (uint256 grams) {
-        uint256 a = c.allocation;
-        uint256 r = c.remaining;
-        uint256 k = c.epoch;
-        uint256 start = r;
-        while (r != 0) {
-            uint256 floorNext = a >> (k + 1);
-            uint256 room = r - floorNext; // >= 1: invariant floor(A/2^(k+1)) < R <= floor(A/2^k)
-            uint256 want = (nominal >> k) / BPS; // floor(N / (B * 2^k))
-            if (want <= room) {
-                r -= want;
-                if (r == floorNext) ++k; // landed exactly on the boundary: the next gram is priced at half rate
-                break;
+        // Unchecked (the callers run it per purchase): k < 128 (an epoch of a 128-bit allocation), so k + 1 and
+        // the shifts are in range; r - floorNext >= 1 by the epoch invariant; r -= want with want <= room <= r;
+        // room * BPS < 2^128 * 2^14, and the subtraction from nominal is proven below; start - r and
+        // start - grams with r, grams <= start; capRoom -= grams with grams <= capRoom.
+        unchecked {
+            uint256 a = c.allocation;
+            uint256 r = c.remaining;
+            uint256 k = c.epoch;
+            uint256 start = r;
+            while (r != 0) {
+                uint256 floorNext = a >> (k + 1);
+                uint256 room = r - floorNext; // >= 1: invariant floor(A/2^(k+1)) < R <= floor(A/2^k)
+                uint256 want = (nominal >> k) / BPS; // floor(N / (B * 2^k))
+                if (want <= room) {
+                    r -= want;
+                    if (r == floorNext) ++k; // landed exactly on the boundary: the next gram is priced at half rate
+                    break;
+                }
+                // want > room implies nominal >= (room + 1) * B * 2^k: the subtraction below cannot underflow.
+                r = floorNext;
+                nominal -= (room * BPS) << k;
+                ++k;
             }
-            // want > room implies nominal >= (room + 1) * B * 2^k: the subtraction below cannot underflow.
-            r = floorNext;
-            nominal -= (room * BPS) << k;
-            ++k;
+            grams = start - r;
+            if (grams > c.capRoom) {
+                // The token's cap binds before the allocation does: mint what the cap allows, nothing more.
+                grams = c.capRoom;
+                r = start - grams;
+                k = epochOf(a, r);
+            }
+            c.remaining = r;
+            c.epoch = k;
+            c.capRoom -= grams;
         }
-        grams = start - r;
-        if (grams > c.capRoom) {
-            // The token's cap binds before the allocation does: mint what the cap allows, nothing more.
-            grams = c.capRoom;
-            r = start - grams;
-            k = epochOf(a, r);
-        }
-        c.remaining = r;
-        c.epoch = k;
-        c.capRoom -= grams;
     }
 }
