@@ -8,6 +8,12 @@ caller gets the error.
 
 The result is a `concurrent.futures.Future`, so threads wait with `.result()` and the event loop awaits it with
 `asyncio.wrap_future` without holding a thread: one implementation for both.
+
+The rows go through the driver's cursor with one prepared SQL text (named parameters, which both sqlite3 and
+psycopg take as a dict) rather than through SQLAlchemy's statement execution: this thread shares the GIL with the
+event loop, and SQLAlchemy's per-execute work (cache lookup, parameter processing, result wrapping) was about a
+quarter of the accept path's CPU. The transaction is still SQLAlchemy's (`engine.begin()`: BEGIN, COMMIT, rollback
+on error), so the durability settings of oracle.store apply unchanged.
 """
 
 from __future__ import annotations
@@ -18,8 +24,6 @@ from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .models import Purchase
 
@@ -30,8 +34,8 @@ class GroupCommitter:
     MAX_GROUP = 256
 
     def __init__(self, engine: Engine, is_sqlite: bool) -> None:
-        dialect = sqlite_insert if is_sqlite else pg_insert
-        self.stmt = dialect(Purchase).on_conflict_do_nothing(index_elements=["ref"]).returning(Purchase.id)
+        self.placeholder = ":{}" if is_sqlite else "%({})s"
+        self.sql: dict[tuple[str, ...], str] = {}
         self.engine = engine
         self.queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._run, name="oracle-store-writer", daemon=True)
@@ -65,6 +69,20 @@ class GroupCommitter:
             group.append(item)
         return group, False
 
+    def _sql(self, row: dict[str, Any]) -> str:
+        """INSERT ... ON CONFLICT (ref) DO NOTHING RETURNING id for the row's columns (the same every time)."""
+        key = tuple(row)
+        sql = self.sql.get(key)
+        if sql is None:
+            columns = [Purchase.__table__.c[name].name for name in key]  # KeyError for a column that does not exist
+            values = ", ".join(self.placeholder.format(name) for name in key)
+            sql = (
+                f"INSERT INTO {Purchase.__tablename__} ({', '.join(columns)}) VALUES ({values}) "
+                "ON CONFLICT (ref) DO NOTHING RETURNING id"
+            )
+            self.sql[key] = sql
+        return sql
+
     def _run(self) -> None:
         stop = False
         while not stop:
@@ -72,7 +90,12 @@ class GroupCommitter:
             results: list[int | None] = []
             try:
                 with self.engine.begin() as conn:
-                    results = [conn.execute(self.stmt, row).scalar() for row, _ in group]
+                    cursor = conn.connection.cursor()
+                    for row, _ in group:
+                        cursor.execute(self._sql(row), row)
+                        found = cursor.fetchone()
+                        results.append(None if found is None else int(found[0]))
+                    cursor.close()
             except BaseException as exc:  # noqa: BLE001 - every caller of the group gets it
                 for _, fut in group:
                     fut.set_exception(exc)

@@ -17,11 +17,11 @@ from . import health
 from .batcher import Batcher
 from .chain import Chain
 from .config import ConfigError, Settings, SigningKey
-from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError, to_checksum
+from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError
 from .finality import resolve_confirmations
 from .metrics import Metrics
 from .models import Purchase
-from .receipts import Domain, Read, recover_signer
+from .receipts import Domain, Read, recover_signer, to_checksum
 from .store import Conflict, NotFound, Store
 from .verification import CeilingFacts, Limits, VerificationError, VerifiedPurchase, Verifier
 
