@@ -16,8 +16,8 @@ The on-chain order reference is `keccak256(abi.encode(string backend, string ord
 platform, and one backend cannot claim another backend's references.
 
 Signing goes through eth-account (`encode_typed_data` + `Account.sign_message`); verification computes
-the same digest directly (cheaper on the accept path) and recovers the signer with coincurve (libsecp256k1)
-directly. The two are checked against each other in the tests. Keccak is safe-pysha3's C implementation when it
+the same digest directly (cheaper on the accept path) and recovers the signer with libsecp256k1 directly
+(oracle.ecrecover). The two are checked against each other in the tests. Keccak is safe-pysha3's C implementation when it
 is installed (it is in the lock, through eth-brownie and cchecksum): about 6x cheaper per hash than eth-hash's
 pycryptodome backend, and the accept path hashes about eight times per request.
 """
@@ -25,18 +25,15 @@ pycryptodome backend, and the accept path hashes about eight times per request.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import coincurve
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
 
-try:  # the fast path: Rust/C implementation that eth-utils itself prefers when present
-    from cchecksum import to_checksum_address as _to_checksum
-except ImportError:  # pragma: no cover
-    from eth_utils.address import to_checksum_address as _to_checksum
+from .ecrecover import recover_public_key
 
 
 def _keccak256() -> Callable[[bytes], bytes]:
@@ -112,9 +109,20 @@ def _encode(type_: str, value: Any) -> bytes:
     raise ValueError(f"unsupported EIP-712 type {type_}")  # pragma: no cover - a new member type needs a line here
 
 
+HEX_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+
 def to_checksum(address: str) -> str:
-    """EIP-55 checksummed form of a 0x + 40 hex address."""
-    return str(_to_checksum(address))
+    """EIP-55 checksummed form of a 0x + 40 hex address (ValueError otherwise).
+
+    Python over the C keccak rather than cchecksum: cchecksum releases the GIL twice per call (~1 us of work), and
+    on the event loop every release means waiting to take the GIL back from the store's writer thread; measured
+    on POST /purchases (four checksums per request) that wait, not the checksum, was the cost."""
+    if not HEX_ADDRESS_RE.match(address):
+        raise ValueError(f"not a 0x + 40 hex address: {address!r}")
+    lower = address[2:].lower()
+    nibbles = keccak(lower.encode()).hex()
+    return "0x" + "".join([c.upper() if n > "7" else c for c, n in zip(lower, nibbles, strict=False)])
 
 
 def order_ref(backend: str, order_id: str) -> str:
@@ -346,7 +354,7 @@ def recover_signer(digest: bytes, signature: str) -> str:
     if not 0 < int.from_bytes(raw[:32], "big") < SECP256K1_N or int.from_bytes(raw[32:64], "big") == 0:
         raise BadSignatureError("signature cannot be recovered")
     try:
-        public = coincurve.PublicKey.from_signature_and_message(raw[:64] + bytes([v]), digest, hasher=None)
+        public = recover_public_key(raw[:64], v, digest)
     except ValueError:
         raise BadSignatureError("signature cannot be recovered") from None
-    return to_checksum("0x" + keccak(public.format(compressed=False)[1:])[-20:].hex())
+    return to_checksum("0x" + keccak(public[1:])[-20:].hex())

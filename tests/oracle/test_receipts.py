@@ -137,3 +137,23 @@ def test_order_ref_is_keccak_of_abi_encoded_backend_and_order(backend, order_id)
 def test_order_ref_is_unambiguous():
     # no ambiguity between (backend, order) splits
     assert order_ref("shop-1", "2-3") != order_ref("shop-12", "-3")
+
+
+def test_recovery_without_releasing_the_gil_matches_coincurve():
+    """oracle.ecrecover calls libsecp256k1 through ctypes.PyDLL; coincurve (cffi) is the reference."""
+    from oracle import ecrecover
+
+    assert ecrecover._RECOVER is not ecrecover._coincurve  # the direct path loaded on this build
+    acct = Account.create()
+    for i in range(64):
+        digest = keccak(b"gil" + i.to_bytes(4, "big"))
+        raw = bytearray(acct.unsafe_sign_hash(digest).signature)
+        if i % 2:
+            raw[i % 32] ^= 0x33
+        outcomes = []
+        for recover in (ecrecover._RECOVER, ecrecover._coincurve):
+            try:
+                outcomes.append(recover(bytes(raw[:64]), raw[64] - 27, digest))
+            except ValueError:
+                outcomes.append(None)
+        assert outcomes[0] == outcomes[1]
