@@ -199,8 +199,9 @@ class Oracle:
 
     # ---------------------------------------------------------------- purchases
     async def submit(self, body: bytes) -> Answer:
-        """A signed receipt: verified on the event loop (pure CPU, ~0.2 ms), then the commit is awaited without a
-        worker thread (oracle.group_commit). The 2xx is sent only after the COMMIT that holds the row."""
+        """A signed receipt: verified on the event loop (pure CPU, ~0.1 ms, no call that releases the GIL: see
+        oracle.ecrecover), then the commit is awaited without a worker thread (oracle.group_commit). The 2xx is sent
+        only after the COMMIT that holds the row."""
         try:
             vp = self.verifier.verify_purchase(parse_json(body))
         except VerificationError as exc:
