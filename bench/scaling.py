@@ -42,7 +42,11 @@ def batch_sweep(
 
 def _fill(db_url: str, start: int, stop: int) -> float:
     """Bulk-insert purchases start..stop-1 (minted-looking rows). Returns rows per second."""
-    from oracle.store import MINTED, Purchase, Store
+    from oracle.models import Purchase
+    from oracle.status import PurchaseStatus
+    from oracle.store import Store
+
+    MINTED = PurchaseStatus.MINTED
 
     store = Store(db_url)
     now = time.time()
