@@ -17,9 +17,9 @@ platform, and one backend cannot claim another backend's references.
 
 Signing goes through eth-account (`encode_typed_data` + `Account.sign_message`); verification computes
 the same digest directly (cheaper on the accept path) and recovers the signer with libsecp256k1 directly
-(oracle.ecrecover). The two are checked against each other in the tests. Keccak is safe-pysha3's C implementation when it
-is installed (it is in the lock, through eth-brownie and cchecksum): about 6x cheaper per hash than eth-hash's
-pycryptodome backend, and the accept path hashes about eight times per request.
+(oracle.ecrecover). The two are checked against each other in the tests. Keccak is safe-pysha3's C
+implementation when it is installed (it is in the lock, through eth-brownie and cchecksum): about 6x cheaper per
+hash than eth-hash's pycryptodome backend, and the accept path hashes about eight times per request.
 """
 
 from __future__ import annotations

@@ -115,7 +115,8 @@ def test_disabled_backend_is_refused_until_enabled(api):
 
 def test_refund_flow(api):
     tc, orc, c = api
-    rec = c["shop-1"].submit(purchase(c["shop-1"], "to-refund"))
+    receipt = purchase(c["shop-1"], "to-refund")  # built once: paidAt comes from the clock
+    rec = c["shop-1"].submit(receipt)
     with pytest.raises(OracleError) as info:
         c["shop-2"].refund(rec["ref"])  # another backend: not found for it
     assert info.value.status == 404
@@ -128,7 +129,7 @@ def test_refund_flow(api):
     assert "customer returned" in refunded["reason"]
     assert c["shop-1"].refund(rec["ref"])["status"] == "refunded"  # idempotent
     # an identical receipt after the refund returns the refunded record (never re-opens it)
-    assert c["shop-1"].submit(purchase(c["shop-1"], "to-refund"))["status"] == "refunded"
+    assert c["shop-1"].submit(receipt)["status"] == "refunded"
     with pytest.raises(OracleError) as info:
         c["shop-1"].refund("0x" + "77" * 32)
     assert info.value.status == 404
