@@ -81,7 +81,7 @@ def sign_bodies(
 def addresses(label: str, n: int) -> list[str]:
     from eth_hash.auto import keccak
 
-    from oracle.fields import to_checksum
+    from oracle.receipts import to_checksum
 
     return [to_checksum("0x" + keccak(f"{label}-{i}".encode())[-20:].hex()) for i in range(n)]
 

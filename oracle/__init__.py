@@ -4,6 +4,7 @@ attests them on chain through PurchaseMining in batches and reports their status
 Modules (each does one thing):
     config        settings from a TOML file and ORACLE_* environment variables; the deployment file; the key
     receipts      the one definition of the EIP-712 receipt and refund: domain, hashing, signing, recovery
+    ecrecover     public-key recovery from libsecp256k1 without releasing the GIL (the accept path's event loop)
     verification  schema, limits, freshness and signature checks with field-level errors
     fields        the verifier's per-field parsers (each error names its field)
     status        the purchase and batch status enums
@@ -22,6 +23,7 @@ Modules (each does one thing):
     schemas       request/response models (pydantic), derived from receipts and status
     deps          FastAPI dependencies: the oracle, the size-limited body, the admin token
     guard         in front of every route: the admin token before any body, one body limit
+    accept_path   POST /purchases answered inside the guard, past FastAPI's routing (the hot path)
     routes        the HTTP routes
     api           the FastAPI application factory (OpenAPI docs at /docs)
     metrics       Prometheus metrics

@@ -2,9 +2,10 @@
 routes (oracle.routes) and documents the request bodies (oracle.schemas). OpenAPI docs at /docs, the spec at
 /openapi.json.
 
-Every request passes oracle.guard first (admin token before any body is read; one body limit). The accept path
-is lean: size-limited body, JSON parse, field checks, one EIP-712 digest and one signature
-recovery (cached backend registry), one INSERT + COMMIT. A 2xx is sent only after the commit.
+Every request passes oracle.guard first (admin token before any body is read; one body limit); POST /purchases is
+then answered by oracle.accept_path, past FastAPI's routing. The accept path is lean: size-limited body, JSON
+parse, field checks, one EIP-712 digest and one signature recovery (cached backend registry), one INSERT + COMMIT
+(group commit). A 2xx is sent only after the commit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from . import __version__
+from .accept_path import AcceptPath
 from .config import Settings, SigningKey
 from .guard import Guard
 from .routes import admin, operations, purchases
@@ -50,6 +52,7 @@ def create_app(
 
     app = FastAPI(title="Black Gold mint oracle", version=__version__, lifespan=lifespan, description=DESCRIPTION)
     app.state.oracle = orc
+    app.add_middleware(AcceptPath, oracle=orc)  # added first: runs inside the guard
     app.add_middleware(
         Guard,
         limit=settings.max_body_bytes,

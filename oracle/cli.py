@@ -17,6 +17,7 @@ Settings come from the file (--config or ORACLE_CONFIG) and ORACLE_* variables; 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -195,11 +196,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         logging.getLogger("oracle").info("oracle key %s", key.address if key else None)
     app = create_app(settings, key)
+    _freeze_heap()
     # log_config=None: uvicorn's loggers propagate to the root handler, which redacts (oracle.logs)
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=args.log_level.lower(), access_log=False, log_config=None
     )
     return 0
+
+
+def _freeze_heap() -> None:
+    """Move everything start-up allocated (modules, web3, SQLAlchemy, the app: ~140,000 objects) out of the cyclic
+    collector's reach. Otherwise each full collection walks all of it (~90 ms on the bench machine) while the event
+    loop stands still, which every request in flight pays: the accept path's p99. Objects allocated later are
+    collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {

@@ -8,23 +8,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .receipts import ZERO_ADDRESS
+from .receipts import HEX_ADDRESS_RE, ZERO_ADDRESS, to_checksum
 
 JsonObject = dict[str, Any]
 
-try:  # the fast path: Rust/C implementation that eth-utils itself prefers when present
-    from cchecksum import to_checksum_address as _to_checksum
-except ImportError:  # pragma: no cover
-    from eth_utils.address import to_checksum_address as _to_checksum
-
-
-def to_checksum(address: str) -> str:
-    """EIP-55 checksummed form of a 0x + 40 hex address."""
-    return str(_to_checksum(address))
-
-
 BACKEND_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-HEX_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 SIGNATURE_RE = re.compile(r"^0x[0-9a-fA-F]{130}$")
 BYTES32_RE = re.compile(r"^0x[0-9a-f]{64}$")
 MAX_ORDER_ID = 128

@@ -8,6 +8,7 @@ may be on chain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -157,21 +158,10 @@ class Purchase(Base):
 
     def receipt_fields(self) -> dict[str, Any]:
         """The receipt's members by their JSON names; uint256 values as decimal strings (safe in JavaScript)."""
-        out: dict[str, Any] = {}
-        for m in RECEIPT_MEMBERS:
-            value = getattr(self, m.column)
-            out[m.name] = str(value) if m.type == "uint256" else value
-        return out
+        return receipt_fields(self.__getattribute__)
 
     def grams(self) -> dict[str, str | None] | None:
-        if self.consumer_grams is None:
-            return None
-        return {
-            "consumer": self.consumer_grams,
-            "referrer": self.referrer_grams,
-            "supplier": self.supplier_grams,
-            "platform": self.platform_grams,
-        }
+        return grams(self.__getattribute__)
 
     def public_dict(self) -> dict[str, Any] | None:
         """What anyone can read on chain about this purchase (its PurchaseMined event); None until minted."""
@@ -192,21 +182,53 @@ class Purchase(Base):
 
     def to_dict(self) -> dict[str, Any]:
         """The full record: for its backend (signed read, or the submission's answer), the admin and the CLI."""
-        return {
-            "ref": self.ref,
-            "status": self.status,
-            **self.receipt_fields(),
-            "digest": self.digest,
-            "reason": self.reason,
-            "lastError": self.last_error,
-            "mintableAt": iso(self.mintable_at),
-            "timestamps": {s.value: iso(getattr(self, f"{s.value}_at")) for s in PurchaseStatus},
-            "txHash": self.tx_hash,
-            "blockNumber": self.block_number,
-            "batchId": self.batch_id,
-            "grams": self.grams(),
-            "rate": self.rate,
-        }
+        return record_dict(self.__getattribute__)
+
+
+Column = Callable[[str], Any]  # a column's value by its name
+
+
+def record_dict(col: Column) -> dict[str, Any]:
+    """`Purchase.to_dict` from column values: a loaded row's attributes, or the values a new row was inserted with
+    (`{**row, "id": new_id}.get`; what was not inserted is NULL), so the accept path answers without building an
+    ORM object (~25 us to build and ~40 us to read through SQLAlchemy's instrumentation)."""
+    return {
+        "ref": col("ref"),
+        "status": col("status"),
+        **receipt_fields(col),
+        "digest": col("digest"),
+        "reason": col("reason"),
+        "lastError": col("last_error"),
+        "mintableAt": iso(col("mintable_at")),
+        "timestamps": {status: iso(col(column)) for status, column in _TIMESTAMP_COLUMNS},
+        "txHash": col("tx_hash"),
+        "blockNumber": col("block_number"),
+        "batchId": col("batch_id"),
+        "grams": grams(col),
+        "rate": col("rate"),
+    }
+
+
+_TIMESTAMP_COLUMNS = tuple((s.value, f"{s.value}_at") for s in PurchaseStatus)
+
+
+def receipt_fields(col: Column) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for m in RECEIPT_MEMBERS:
+        value = col(m.column)
+        out[m.name] = str(value) if m.type == "uint256" else value
+    return out
+
+
+def grams(col: Column) -> dict[str, str | None] | None:
+    if col("consumer_grams") is None:
+        return None
+    return {
+        "consumer": col("consumer_grams"),
+        "referrer": col("referrer_grams"),
+        "supplier": col("supplier_grams"),
+        "platform": col("platform_grams"),
+    }
 
 
 def receipt_columns(receipt: Receipt) -> dict[str, Any]:

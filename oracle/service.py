@@ -4,7 +4,6 @@ request handlers the HTTP routes call. No HTTP here: each handler returns (statu
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import logging
@@ -17,11 +16,11 @@ from . import health
 from .batcher import Batcher
 from .chain import Chain
 from .config import ConfigError, Settings, SigningKey
-from .fields import BACKEND_ID_RE, BYTES32_RE, HEX_ADDRESS_RE, FieldError, to_checksum
+from .fields import BACKEND_ID_RE, BYTES32_RE, FieldError
 from .finality import resolve_confirmations
 from .metrics import Metrics
 from .models import Purchase
-from .receipts import Domain, Read, recover_signer
+from .receipts import HEX_ADDRESS_RE, Domain, Read, recover_signer, to_checksum
 from .store import Conflict, NotFound, Store
 from .verification import CeilingFacts, Limits, VerificationError, VerifiedPurchase, Verifier
 
@@ -200,19 +199,20 @@ class Oracle:
 
     # ---------------------------------------------------------------- purchases
     async def submit(self, body: bytes) -> Answer:
-        """A signed receipt: verified on the event loop (pure CPU, ~0.2 ms), then the commit is awaited without a
-        worker thread (oracle.group_commit). The 2xx is sent only after the COMMIT that holds the row."""
+        """A signed receipt: verified on the event loop (pure CPU, ~0.1 ms, no call that releases the GIL: see
+        oracle.ecrecover), then the commit is awaited without a worker thread (oracle.group_commit). The 2xx is sent
+        only after the COMMIT that holds the row."""
         try:
             vp = self.verifier.verify_purchase(parse_json(body))
         except VerificationError as exc:
             self.metrics.rejected.labels(exc.reason).inc()
             return exc.status, exc.as_dict()
         try:
-            record, created = await asyncio.wrap_future(self.store.accept_later(vp, self.settings.settlement_seconds))
+            record, created = await self.store.accept_async(vp, self.settings.settlement_seconds)
         except Conflict as exc:
             return self._conflict(vp, exc)
         (self.metrics.accepted if created else self.metrics.duplicates).inc()
-        return (201 if created else 200), record.to_dict()
+        return (201 if created else 200), record
 
     def _conflict(self, vp: VerifiedPurchase, exc: Conflict) -> Answer:
         self.metrics.conflicts.inc()

@@ -10,10 +10,10 @@ exactly what may be on chain.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import create_engine, event, func, select, update
@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from .batch_store import BatchSide
 from .batch_store import rowcount as _rowcount
 from .group_commit import GroupCommitter
-from .models import Backend, ChainFact, Purchase, create_schema, receipt_columns
+from .models import Backend, ChainFact, Purchase, create_schema, receipt_columns, record_dict
 from .status import REFUNDABLE, PurchaseStatus
 from .verification import BackendInfo, VerifiedPurchase, VerifiedRefund
 
@@ -122,15 +122,9 @@ class Store(BatchSide):
         return lookup
 
     # ------------------------------------------------------------------ accept / read / refund
-    def accept_later(
-        self, vp: VerifiedPurchase, settlement_seconds: float, now: float | None = None
-    ) -> Future[tuple[Purchase, bool]]:
-        """Insert a verified purchase (group commit, oracle.group_commit); the future completes after the COMMIT
-        that holds it with (record, created). The same digest again: the stored record, created=False. The same
-        reference with different content: Conflict. Threads call `accept`; the event loop awaits
-        `asyncio.wrap_future(accept_later(...))` without holding a thread."""
+    def _row(self, vp: VerifiedPurchase, settlement_seconds: float, now: float | None) -> dict[str, Any]:
         now = time.time() if now is None else now
-        row = {
+        return {
             "ref": vp.ref,
             **receipt_columns(vp.receipt),
             "signature": vp.signature,
@@ -140,34 +134,38 @@ class Store(BatchSide):
             "accepted_at": now,
             "updated_at": now,
         }
-        result: Future[tuple[Purchase, bool]] = Future()
 
-        def committed(inserted: Future[int | None]) -> None:
-            if not result.set_running_or_notify_cancel():
-                return  # the caller went away; the row is committed all the same
-            try:
-                result.set_result(self._accepted(vp, row, inserted.result()))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                result.set_exception(exc)
-
-        self._writer().insert(row).add_done_callback(committed)
-        return result
+    async def accept_async(
+        self, vp: VerifiedPurchase, settlement_seconds: float, now: float | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """Insert a verified purchase (group commit, oracle.group_commit) and return its record as JSON
+        (`Purchase.to_dict`) and whether it is new, only after the COMMIT that holds it. Awaited on the event loop
+        without holding a thread; a new row's record is built from the inserted values (no ORM object). The same
+        digest again: the stored record, False. The same reference with different content: Conflict."""
+        row = self._row(vp, settlement_seconds, now)
+        new_id = await self._writer().insert_async(row)
+        if new_id is not None:
+            return record_dict({**row, "id": new_id}.get), True
+        existing = await asyncio.to_thread(self._existing, vp)  # a resubmission: rare, read off the loop
+        return existing.to_dict(), False
 
     def accept(
         self, vp: VerifiedPurchase, settlement_seconds: float, now: float | None = None
     ) -> tuple[Purchase, bool]:
-        """`accept_later(...)` waited for: returns only after the commit that holds the row."""
-        return self.accept_later(vp, settlement_seconds, now).result()
-
-    def _accepted(self, vp: VerifiedPurchase, row: dict[str, Any], new_id: int | None) -> tuple[Purchase, bool]:
+        """The same for threads (tests, CLI): waits for the commit that holds the row; returns the record."""
+        row = self._row(vp, settlement_seconds, now)
+        new_id = self._writer().insert(row).result()
         if new_id is not None:
             return Purchase(id=new_id, **row), True
+        return self._existing(vp), False
+
+    def _existing(self, vp: VerifiedPurchase) -> Purchase:
         existing = self.get(vp.ref)
         if existing is None:  # pragma: no cover - the unique index is the only constraint
             raise RuntimeError(f"purchase {vp.ref} neither inserted nor found")
         if existing.digest != vp.digest:
             raise Conflict("this order reference was already accepted with different content", existing)
-        return existing, False
+        return existing
 
     def _writer(self) -> GroupCommitter:
         w = self._group

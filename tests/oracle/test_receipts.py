@@ -8,6 +8,7 @@ import pytest
 from eth_abi import encode
 from eth_account import Account
 from eth_hash.auto import keccak
+from eth_keys.datatypes import Signature
 
 from oracle.receipts import (
     BadSignatureError,
@@ -79,13 +80,80 @@ def test_sign_and_recover():
     assert recover_signer(refund.digest(DOMAIN), sign_refund(refund, DOMAIN, acct.key)) == acct.address
 
 
-@pytest.mark.parametrize("sig", ["0x", "0x1234", "zz" * 65, "0x" + "00" * 64 + "1f", "0x" + "00" * 65])
+def test_recovery_agrees_with_eth_keys():
+    """recover_signer calls libsecp256k1 directly; eth-keys is the reference, also for corrupted signatures."""
+    acct = Account.create()
+    for i in range(64):
+        digest = keccak(i.to_bytes(4, "big"))
+        raw = bytearray(acct.unsafe_sign_hash(digest).signature)
+        assert recover_signer(digest, "0x" + raw.hex()) == acct.address
+        raw[i % 32] ^= 0x5A  # another r: another signer, or no point on the curve
+        try:
+            expected = Signature(vrs=(raw[64] - 27, int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big")))
+            want = expected.recover_public_key_from_msg_hash(digest).to_checksum_address()
+        except Exception:
+            want = None
+        try:
+            got = recover_signer(digest, "0x" + raw.hex())
+        except BadSignatureError:
+            got = None
+        assert got == want
+
+
+@pytest.mark.parametrize(
+    "sig",
+    [
+        "0x",
+        "0x1234",
+        "zz" * 65,
+        "0x" + "00" * 64 + "1f",
+        "0x" + "00" * 65,
+        "0x" + "00" * 32 + "01" * 32 + "1b",  # r = 0
+        "0x" + "ff" * 32 + "01" * 32 + "1b",  # r >= n
+        "0x" + "01" * 32 + "00" * 32 + "1c",  # s = 0
+    ],
+)
 def test_bad_signatures(sig):
     with pytest.raises(BadSignatureError):
         recover_signer(receipt().digest(DOMAIN), sig)
 
 
-def test_order_ref_is_keccak_of_abi_encoded_backend_and_order():
-    assert order_ref("shop-1", "A-1") == "0x" + keccak(encode(["string", "string"], ["shop-1", "A-1"])).hex()
+@pytest.mark.parametrize(
+    "backend,order_id",
+    [
+        ("shop-1", "A-1"),
+        ("", ""),
+        ("s" * 32, "o" * 32),
+        ("s" * 33, "o" * 31),
+        ("é", "订单-" * 20),
+        ("a" * 64, "b" * 128),
+    ],
+)
+def test_order_ref_is_keccak_of_abi_encoded_backend_and_order(backend, order_id):
+    # order_ref encodes by hand: it must match eth-abi for every length (word boundaries) and for UTF-8
+    assert order_ref(backend, order_id) == "0x" + keccak(encode(["string", "string"], [backend, order_id])).hex()
+
+
+def test_order_ref_is_unambiguous():
     # no ambiguity between (backend, order) splits
     assert order_ref("shop-1", "2-3") != order_ref("shop-12", "-3")
+
+
+def test_recovery_without_releasing_the_gil_matches_coincurve():
+    """oracle.ecrecover calls libsecp256k1 through ctypes.PyDLL; coincurve (cffi) is the reference."""
+    from oracle import ecrecover
+
+    assert ecrecover._RECOVER is not ecrecover._coincurve  # the direct path loaded on this build
+    acct = Account.create()
+    for i in range(64):
+        digest = keccak(b"gil" + i.to_bytes(4, "big"))
+        raw = bytearray(acct.unsafe_sign_hash(digest).signature)
+        if i % 2:
+            raw[i % 32] ^= 0x33
+        outcomes = []
+        for recover in (ecrecover._RECOVER, ecrecover._coincurve):
+            try:
+                outcomes.append(recover(bytes(raw[:64]), raw[64] - 27, digest))
+            except ValueError:
+                outcomes.append(None)
+        assert outcomes[0] == outcomes[1]

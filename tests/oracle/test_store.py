@@ -3,6 +3,7 @@ settlement, the write-ahead batch record and its closing."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
 
@@ -84,6 +85,33 @@ def test_concurrent_duplicates_create_one_record(store):
     for t in threads:
         t.join()
     assert not errors and sorted(results) == [False] * 7 + [True]
+
+
+def test_one_group_is_one_statement_answering_each_row(store):
+    """The writer inserts a group with one statement: the first copy of a reference gets its new id; a later copy
+    in the same group and a reference stored before get None (then the caller reads the stored record)."""
+    old, _ = store.accept(vp("old"), 0, now=NOW)
+    rows = [store._row(vp(order), 0, NOW) for order in ("g1", "old", "g2", "g1")]
+    ids = store._writer()._insert(rows)
+    assert ids[1] is None and ids[3] is None and None not in (ids[0], ids[2]) and ids[0] != ids[2]
+    assert store.get(rows[0]["ref"]).id == ids[0] and store.get(rows[2]["ref"]).id == ids[2]
+    assert store.get(old.ref).id == old.id and store.counts()[PurchaseStatus.ACCEPTED] == 3
+
+
+def test_accept_async_answers_each_caller_after_its_commit(store):
+    """Many awaits at once (one or a few groups): one record per reference, duplicates answered with the stored
+    record, a different content with Conflict; what was answered is what another connection reads."""
+
+    async def submit_all():
+        calls = [store.accept_async(vp(f"a{i % 5}"), 0, now=NOW) for i in range(20)]
+        calls.append(store.accept_async(vp("a0", amount=999), 0, now=NOW))
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    *answers, conflict = asyncio.run(submit_all())
+    assert isinstance(conflict, Conflict)
+    assert sorted(created for _, created in answers) == [False] * 15 + [True] * 5
+    for record, _ in answers:
+        assert store.get(record["ref"]).to_dict() == record
 
 
 def test_settlement_window_and_promotion(store):
