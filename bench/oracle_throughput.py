@@ -132,7 +132,8 @@ def _wait_minted(db_url: str, n: int, timeout: float, label: str) -> None:
 def _minted_facts(db_url: str) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from oracle.store import Batch, Purchase, Store
+    from oracle.models import Batch, Purchase
+    from oracle.store import Store
 
     store = Store(db_url)
     try:

@@ -42,7 +42,9 @@ def batch_sweep(
 
 def _fill(db_url: str, start: int, stop: int) -> float:
     """Bulk-insert purchases start..stop-1 (minted-looking rows). Returns rows per second."""
-    from oracle.store import MINTED, Purchase, Store
+    from oracle.models import Purchase
+    from oracle.status import PurchaseStatus
+    from oracle.store import Store
 
     store = Store(db_url)
     now = time.time()
@@ -64,7 +66,7 @@ def _fill(db_url: str, start: int, stop: int) -> float:
                     referrer_bps=0,
                     signature="0x" + "ab" * 65,
                     digest=f"0x{i:064x}",
-                    status=MINTED,
+                    status=PurchaseStatus.MINTED,
                     mintable_at=now,
                     accepted_at=now,
                     minted_at=now,
