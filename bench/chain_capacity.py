@@ -20,6 +20,11 @@ from bench import harness
 AMOUNT = 19_900
 SUPPLIERS = 10
 GWEI = 10**9
+MAX_FEE = 100 * GWEI  # far above any base fee a local node reaches here: a burst of full blocks raises the base
+# fee by 12.5% a block, and a fee cap derived from the base fee at signing time left anvil holding the tail of a
+# back-to-back burst in its pool forever (automine only mines transactions whose fee cap covers the base fee).
+# Only the base fee plus the 1-gwei tip is paid.
+RECEIPT_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -88,12 +93,11 @@ class RawSender:
         return GasModel().limit(shape, assets=0)
 
     def presign(self, k: int, label: str, size: int = 100, returning: bool = True) -> list[str]:
-        """`k` signed batches of `size` purchases with consecutive nonces (fees: twice the base fee plus 1 gwei)."""
-        base = int(self.w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+        """`k` signed batches of `size` purchases with consecutive nonces (fee cap MAX_FEE, tip 1 gwei)."""
         out = []
         for b in range(k):
             rows = self.fleet.batch(f"{label}-{b}-{time.time_ns()}", size)
-            signed = self.chain.sign_batch(rows, self.nonce, self.gas_limit(rows, returning), 4 * base + GWEI, GWEI)
+            signed = self.chain.sign_batch(rows, self.nonce, self.gas_limit(rows, returning), MAX_FEE, GWEI)
             self.nonce += 1
             out.append(signed.raw_tx)
         return out
@@ -101,11 +105,13 @@ class RawSender:
     def _receipt(self, tx_hash: bytes) -> dict[str, Any]:
         from web3.exceptions import TransactionNotFound
 
-        while True:
+        deadline = time.monotonic() + RECEIPT_TIMEOUT
+        while time.monotonic() < deadline:
             try:
                 return dict(self.w3.eth.get_transaction_receipt(tx_hash))
             except TransactionNotFound:
                 time.sleep(0.002)
+        raise TimeoutError(f"no receipt for {tx_hash.hex()} within {RECEIPT_TIMEOUT:.0f} s")
 
     def prime(self) -> None:
         """Mint once to every consumer, referrer and supplier of the fleet: from now on they are returning."""
@@ -136,7 +142,12 @@ class RawSender:
         hashes = self._rpc_batch("eth_sendRawTransaction", [[raw] for raw in raws])
         if any(h is None for h in hashes):
             raise RuntimeError(f"the node refused {sum(h is None for h in hashes)} of {len(raws)} transactions")
+        deadline = time.monotonic() + RECEIPT_TIMEOUT
         while None in (receipts := self._rpc_batch("eth_getTransactionReceipt", [[h] for h in hashes])):
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{receipts.count(None)} of {len(raws)} receipts missing after {RECEIPT_TIMEOUT:.0f} s"
+                )
             time.sleep(0.002)
         elapsed = time.perf_counter() - t0
         return elapsed, [{"status": int(r["status"], 16), "gasUsed": int(r["gasUsed"], 16)} for r in receipts]
