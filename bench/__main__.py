@@ -44,7 +44,14 @@ Targets (issues 10 and 12):
 - every balance change through `_update`: mintBatch gas per purchase within +2% of the token before (the gas section's
   before/after table; BlackGold there carries the dividends extension with no payout asset registered)
 - one payout asset: a mining batch's gas per purchase at most +15%, a transfer at most +30% (the dividends section
-  marks each met or not)"""
+  marks each met or not)
+
+Targets (issue 14; the pipeline section marks each met or not, per chain):
+- oracle end to end >= 80% of the chain's raw capacity on Ganache; on anvil >= 80% of the lower of the raw capacity
+  and the accept path's rate in the same run
+- accept->minted p50 <= 3 s at half the end-to-end rate on anvil
+- gas per purchase at batch 100, returning, <= 1.3x the storage floor
+- `make bench` under 15 minutes"""
 
 
 def machine() -> dict[str, Any]:

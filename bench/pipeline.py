@@ -25,7 +25,9 @@ from bench.pipeline_render import render
 
 GRAM = 10**18
 
-SIZES = {  # (quick, full) per chain: raw batches, end-to-end purchases, latency purchases, scaling purchases
+LATENCY_SECONDS = 40  # the latency run posts for about this long (at most its purchase count), whatever the rate
+SCALING_SECONDS = 30  # a scaling row is sized to take about this long at the 1-batcher end-to-end rate
+SIZES = {  # (quick, full) per chain: raw batches, end-to-end purchases, latency purchases, scaling purchases (max)
     "ganache-cli": {False: (10, 1000, 300, 600), True: (4, 300, 150, 200)},
     "anvil": {False: (30, 4000, 2000, 3000), True: (10, 1000, 500, 1000)},
 }
@@ -244,9 +246,10 @@ def measure(network: str, workdir: Path, quick: bool = False, with_scaling: bool
     out["end_to_end"] = [end_to_end(shop, workdir, n_e2e, w, f"oracle, max_inflight={w}") for w in windows]
     best = max(r["minted_per_second"] for r in out["end_to_end"])
     wait_s = 0.2 if network.startswith("ganache") else 0.1
-    out["latency"] = latency(shop, workdir, round(best / 2, 1), n_lat, 100, wait_s)
-    if with_scaling:
-        out["scaling"] = scaling(shop, workdir, n_scale)
+    rate = round(best / 2, 1)
+    out["latency"] = latency(shop, workdir, rate, max(200, min(n_lat, int(rate * LATENCY_SECONDS))), 100, wait_s)
+    if with_scaling:  # a loaded machine makes everything slower: size the rows by the rate just measured
+        out["scaling"] = scaling(shop, workdir, max(500, min(n_scale, int(best * SCALING_SECONDS)) // 100 * 100))
     out["seconds"] = round(time.time() - t0, 1)
     return out
 
