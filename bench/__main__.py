@@ -3,13 +3,15 @@ with its baseline measured in the same run. Prints markdown tables, writes bench
 bench/results/latest.md.
 
     .venv/bin/python -m bench [--only gas,governance,oracle,scaling] [--quick] [--network ganache-cli]
-                              [--port 8801] [--store-max 1000000] [--no-postgres]
+                              [--port 8801] [--store-max 1000000] [--no-postgres] [--chains ganache-cli,anvil]
 
 Sections:
   gas         BlackGold.mint; PurchaseMining.mintBatch 1/10/50/100/200 (new, returning) vs naive vs floor
   governance  delegate, propose, castVote, castVoteWithReason, queue, execute
   oracle      POST /purchases accepted/s, p50/p99; end-to-end minted/s batched vs batch_size=1
   scaling     minted/s and gas/purchase per batch size; POST latency as the store grows (SQLite, PostgreSQL)
+  pipeline    the chain's raw capacity vs the oracle end to end, latency at half capacity, batchers on PostgreSQL,
+              gas vs floor; on a fresh node of each chain of --chains (default ganache-cli,anvil)
 
 Brownie launches the network's Ganache (and stops it at the end); oracle servers, PostgreSQL and their temporary
 files are started on ports 8800-8899 and removed when the run ends (also on Ctrl-C).
@@ -32,7 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("gas", "gasmodel", "governance", "dividends", "oracle", "scaling")
+SECTIONS = ("gas", "gasmodel", "governance", "dividends", "oracle", "scaling", "pipeline")
 TARGETS = """Targets (issue 6; measured, not asserted):
 - batched gas per purchase (batch 100, returning) >= 5x lower than naive and within 1.5x of the floor
 - end-to-end minted/s >= 20x the one-transaction-per-purchase baseline
@@ -42,7 +44,14 @@ Targets (issues 10 and 12):
 - every balance change through `_update`: mintBatch gas per purchase within +2% of the token before (the gas section's
   before/after table; BlackGold there carries the dividends extension with no payout asset registered)
 - one payout asset: a mining batch's gas per purchase at most +15%, a transfer at most +30% (the dividends section
-  marks each met or not)"""
+  marks each met or not)
+
+Targets (issue 14; the pipeline section marks each met or not, per chain):
+- oracle end to end >= 80% of the chain's raw capacity on Ganache; on anvil >= 80% of the lower of the raw capacity
+  and the accept path's rate in the same run
+- accept->minted p50 <= 3 s at half the end-to-end rate on anvil
+- gas per purchase at batch 100, returning, <= 1.3x the storage floor
+- `make bench` under 15 minutes"""
 
 
 def machine() -> dict[str, Any]:
@@ -82,7 +91,7 @@ def machine() -> dict[str, Any]:
         "node": cmd("node", "--version"),
         "ganache": cmd(str(ganache), "--version").splitlines()[0] if ganache.exists() else "?",
         "sqlite": sqlite3.sqlite_version,
-        "anvil": shutil.which("anvil") or "not installed",
+        "anvil": cmd("anvil", "--version").splitlines()[0] if shutil.which("anvil") else "not installed",
         "load_average_at_start": os.getloadavg(),
     }
 
@@ -205,6 +214,25 @@ def section_scaling(run: Run) -> None:
     run.emit(scaling.render_store(growth))
 
 
+def section_pipeline(run: Run) -> None:
+    """Each chain in turn on a fresh node of its own (Brownie stops the previous chain and launches the next on the
+    same port), so every chain starts empty and "purchases mined before" counts only this section's. It is the
+    last section: nothing after it expects the run's network."""
+    from bench import chain as bench_chain
+    from bench import pipeline
+
+    results: dict[str, Any] = {"taken": run.info["taken"], "chains": []}
+    for net in run.args.chains:
+        print(f"== pipeline on a fresh {net}: raw capacity, oracle end to end, latency, batchers, gas", flush=True)
+        bench_chain.disconnect()
+        bench_chain.connect(net, run.args.port)
+        with_scaling = net in run.args.scaling_chains
+        res = pipeline.measure(net, run.workdir, quick=run.args.quick, with_scaling=with_scaling)
+        results["chains"].append(res)
+        run.emit(pipeline.render(res))
+    _write("pipeline", results)
+
+
 RUNNERS = {
     "gas": section_gas,
     "gasmodel": section_gasmodel,
@@ -212,6 +240,7 @@ RUNNERS = {
     "dividends": section_dividends,
     "oracle": section_oracle,
     "scaling": section_scaling,
+    "pipeline": section_pipeline,
 }
 
 
@@ -250,8 +279,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-postgres", action="store_true", help="store growth on SQLite only")
     parser.add_argument("--batch-size", type=int, default=100, help="the oracle's batch size in the oracle section")
+    parser.add_argument(
+        "--chains", default="ganache-cli,anvil", help="Brownie networks the pipeline section runs on, in turn"
+    )
+    parser.add_argument(
+        "--scaling-chains", default="anvil", help="chains where the pipeline section runs 1/2/4 batchers on PostgreSQL"
+    )
     args = parser.parse_args(argv)
     args.sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    args.chains = [c.strip() for c in args.chains.split(",") if c.strip()]
+    args.scaling_chains = {c.strip() for c in args.scaling_chains.split(",") if c.strip()}
     unknown = set(args.sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
@@ -278,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import chain as bench_chain
 
     try:
-        if any(s in args.sections for s in SECTIONS):
+        if any(s in args.sections for s in SECTIONS if s != "pipeline"):  # pipeline connects to its own chains
             print(f"== connecting to {args.network}" + (f" on port {args.port}" if args.port else ""), flush=True)
             bench_chain.connect(args.network, args.port)
             from brownie import web3

@@ -20,7 +20,17 @@ from typing import Any
 
 from oracle.process import OracleProcess, TempPostgres, clean_env
 
-__all__ = ["OracleServer", "Postgres", "addresses", "clean_env", "percentile", "post_all", "progress", "sign_bodies"]
+__all__ = [
+    "OracleServer",
+    "Postgres",
+    "addresses",
+    "clean_env",
+    "percentile",
+    "post_all",
+    "post_paced",
+    "progress",
+    "sign_bodies",
+]
 
 PORTS = (8800, 8899)
 
@@ -153,3 +163,41 @@ def OracleServer(env: dict[str, str], workdir: Path, batcher: bool = True) -> Or
 def Postgres() -> TempPostgres:
     """A temporary PostgreSQL server with default durability: the figures are for a real set-up."""
     return TempPostgres(port_range=PORTS)
+
+
+# ---------------------------------------------------------------------- paced (open-loop) posting
+async def _post_paced(host: str, port: int, bodies: Sequence[bytes], rate: float, connections: int) -> float:
+    """Release request i at t0 + i/rate to whichever of `connections` keep-alive connections is free."""
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while (body := await queue.get()) is not None:
+                head = b"POST /purchases HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                writer.write(head + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+                resp = await reader.readuntil(b"\r\n\r\n")
+                length = next((int(x[15:]) for x in resp.split(b"\r\n") if x[:15].lower() == b"content-length:"), 0)
+                if length:
+                    await reader.readexactly(length)
+        finally:
+            writer.close()
+
+    tasks = [asyncio.create_task(worker()) for _ in range(connections)]
+    t0 = time.perf_counter()
+    for i, body in enumerate(bodies):
+        delay = t0 + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait(body)
+    for _ in tasks:
+        queue.put_nowait(None)
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - t0
+
+
+def post_paced(url: str, bodies: Sequence[bytes], rate: float, connections: int = 8) -> float:
+    """POST every body at a fixed `rate` per second (open loop: a slow answer does not slow the schedule down while
+    a connection is free); the seconds it took. Latency is read from the store (accepted/minted times), not here."""
+    host, port = url.split("//", 1)[1].split(":")
+    return asyncio.run(_post_paced(host, int(port), bodies, rate, connections))

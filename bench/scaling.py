@@ -46,8 +46,6 @@ def _fill(db_url: str, start: int, stop: int) -> float:
     from oracle.status import PurchaseStatus
     from oracle.store import Store
 
-    MINTED = PurchaseStatus.MINTED
-
     store = Store(db_url)
     now = time.time()
     t0 = time.perf_counter()
@@ -68,7 +66,7 @@ def _fill(db_url: str, start: int, stop: int) -> float:
                     referrer_bps=0,
                     signature="0x" + "ab" * 65,
                     digest=f"0x{i:064x}",
-                    status=MINTED,
+                    status=PurchaseStatus.MINTED,
                     mintable_at=now,
                     accepted_at=now,
                     minted_at=now,
