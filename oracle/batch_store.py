@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Batch, MintedFacts, Purchase
@@ -83,6 +83,22 @@ def _submit(s: Session, purchase_ids: list[int], batch: Batch, now: float) -> in
         )
     )
     return _rowcount(res)
+
+
+def _record_minted(s: Session, minted: dict[str, MintedFacts], now: float) -> None:
+    """Record each purchase's mint facts: one UPDATE statement executed for all of them (executemany), not one
+    statement per purchase (a 100-purchase batch spent about 130 ms in 100 separate UPDATEs)."""
+    if not minted:
+        return
+    table: Table = Purchase.__table__  # type: ignore[assignment]
+    names = list(next(iter(minted.values())).values(now))
+    stmt = (
+        update(table)
+        .where(table.c.ref == bindparam("m_ref"), table.c.status != S.MINTED)
+        .values({name: bindparam("m_" + name) for name in names})
+    )
+    rows = [{"m_ref": ref, **{"m_" + k: v for k, v in f.values(now).items()}} for ref, f in minted.items()]
+    s.execute(stmt, rows)
 
 
 class BatchSide:
@@ -278,10 +294,7 @@ class BatchSide:
             if status == BatchStatus.CONFIRMED:
                 values.update(confirmed_at=now, mined_at=now, block_number=block_number, gas_used=gas_used)
             s.execute(update(Batch).where(Batch.id == batch_id).values(**values))
-            for ref, f in minted.items():
-                s.execute(
-                    update(Purchase).where(Purchase.ref == ref, Purchase.status != S.MINTED).values(**f.values(now))
-                )
+            _record_minted(s, minted, now)
             back = [r for r in requeue if r not in minted]
             if back:
                 s.execute(
