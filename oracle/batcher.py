@@ -44,7 +44,7 @@ from .lease import Lease
 from .metrics import Metrics
 from .models import Batch, Purchase
 from .sender import Sender
-from .status import PurchaseStatus
+from .status import BatchStatus, PurchaseStatus
 from .store import Store
 from .tracker import Step, TrackerSide
 
@@ -187,9 +187,12 @@ class Batcher(TrackerSide):
     def step(self) -> Step:
         """Look at every open batch once, finish a dead batcher's, then make a new batch if the window allows.
         PROGRESS: something happened (step again at once); PENDING: waiting for the chain; IDLE: nothing to do."""
-        state = Step.IDLE
+        state, waiting = Step.IDLE, False
         for batch in self.store.open_batches(self.signer):
-            state = max(state, self.advance(batch))
+            if waiting and batch.status == BatchStatus.SENT:
+                continue  # a key's transactions are mined in nonce order: none after a pending one is mined yet
+            look = self.advance(batch)
+            state, waiting = max(state, look), waiting or look == Step.PENDING
         state = max(state, self._adopt())
         in_flight = self.store.open_batches(self.signer)
         if len(in_flight) < (1 if self.careful else self.s.max_inflight):

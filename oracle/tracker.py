@@ -34,6 +34,7 @@ from .store import Store
 
 log = logging.getLogger("oracle.batcher")
 BUMP = 1.125  # fee bump of a replacement: above the +10% nodes require
+RECHECK_SECONDS = 3.0  # a sent transaction's receipt is asked on every poll, whether the node has it after this
 
 
 class Step(IntEnum):
@@ -60,8 +61,8 @@ class TrackerSide:
         """One non-blocking look at an open batch (`own`: signed with our key, so we may replace it)."""
         receipt = self._receipt(batch)
         if receipt is None:
-            if self.sender.busy(batch.tx_hash):
-                return Step.PENDING
+            if self.sender.busy(batch.tx_hash) or (batch.status == BatchStatus.SENT and not self._due(batch)):
+                return Step.PENDING  # just sent: only its receipt is asked (Ganache answers RPCs one at a time)
             if batch.status == BatchStatus.SIGNED or self.chain.transaction(batch.tx_hash) is None:
                 if self.chain.nonce("latest", batch.signer or self.signer) > batch.nonce:
                     self._resolve_dropped(batch)  # its nonce was used by another transaction
@@ -85,6 +86,13 @@ class TrackerSide:
         return None
 
     # ------------------------------------------------------------------ stuck transactions
+    def _due(self, batch: Batch) -> bool:
+        """Time to ask whether the node still has a sent transaction (and re-broadcast or replace it): not on every
+        poll, a few seconds after it was sent and then on each look."""
+        return batch.sent_at is None or time.time() - batch.sent_at >= min(
+            RECHECK_SECONDS, self.s.replace_after_seconds
+        )
+
     def _stuck(self, batch: Batch) -> bool:
         return batch.sent_at is not None and time.time() - batch.sent_at >= self.s.replace_after_seconds
 
