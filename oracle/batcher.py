@@ -192,10 +192,11 @@ class Batcher(TrackerSide):
             if waiting and batch.status == BatchStatus.SENT:
                 continue  # a key's transactions are mined in nonce order: none after a pending one is mined yet
             look = self.advance(batch)
-            state, waiting = max(state, look), waiting or look == Step.PENDING
+            state, waiting = max(state, look), waiting or (look == Step.PENDING and batch.mined_at is None)
         state = max(state, self._adopt())
         in_flight = self.store.open_batches(self.signer)
-        if len(in_flight) < (1 if self.careful else self.s.max_inflight):
+        unmined = [b for b in in_flight if b.mined_at is None]  # mined ones only wait for confirmations
+        if len(unmined) < (1 if self.careful else self.s.max_inflight):
             self.store.promote()
             if self.make_batch(in_flight):
                 return Step.PROGRESS

@@ -69,7 +69,7 @@ class Settings:
     batcher_enabled: bool = True
     batch_size: int = 50
     batch_wait_seconds: float = 1.0
-    max_inflight: int = 4  # batches of one key sent and not yet confirmed (1: one at a time)
+    max_inflight: int = 4  # batches of one key sent and not yet mined (1: one at a time); mined ones wait apart
     replace_after_seconds: float = 60.0  # a transaction pending this long is replaced with fees bumped by 12.5%
     poll_interval_seconds: float = 0.2
     confirmations: int = 0  # 0: the network's default (oracle.finality: 1 only on local dev chains)

@@ -73,6 +73,9 @@ class TrackerSide:
                 return Step.PROGRESS
             return Step.PENDING
         if self.chain.confirmations(receipt) < self.s.confirmations:
+            if batch.mined_at is None:  # mined: no longer counts against max_inflight while it gathers confirmations
+                batch.mined_at, batch.block_number = time.time(), int(receipt["blockNumber"])
+                self.store.update_batch(batch.id, mined_at=batch.mined_at, block_number=batch.block_number)
             return Step.PENDING
         self.checkpoint("after_receipt")
         self._record(batch, receipt)

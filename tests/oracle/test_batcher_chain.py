@@ -170,3 +170,20 @@ def test_reconcile_after_restoring_an_old_database(chain_env, oracle, tmp_path):
         and again["grams"] == minted["grams"]
     )
     assert chain_env.mining.isMined(rec["ref"])
+
+
+def test_mined_batches_waiting_for_confirmations_leave_the_window_free(chain_oracle):
+    """max_inflight counts batches not yet mined: with 3 confirmations and a window of 1, a second batch is sent
+    while the first still gathers its confirmations (on a chain with many confirmations, the window would
+    otherwise hold one batch per confirmation period)."""
+    orc, c = chain_oracle("window.db", confirmations=3, max_inflight=1, batch_size=2)
+    recs = submit_many(c["shop-1"], 4, "window")
+    orc.store.promote()
+    for _ in range(6):  # send, see it mined (1 confirmation of 3), send the next, see it mined
+        orc.batcher.step()
+    open_batches = orc.store.open_batches(orc.batcher.signer)
+    assert len(open_batches) == 2 and all(b.mined_at is not None for b in open_batches)
+    assert all(c["shop-1"].status(r["ref"])["status"] == PurchaseStatus.SUBMITTED for r in recs)
+    brownie_chain.mine(3)
+    drain(orc)
+    assert all(c["shop-1"].status(r["ref"])["status"] == PurchaseStatus.MINTED for r in recs)
