@@ -14,11 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import requests
-from eth_abi.abi import decode as abi_decode
-from eth_abi.abi import encode as abi_encode
 from eth_account import Account
 from eth_typing import ABI
-from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic, function_abi_to_4byte_selector
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import (
@@ -35,6 +32,7 @@ from blackgold.deployment import artifact_abi
 from blackgold.errors import ChainUnavailable, DeploymentError, RevertDecoder, TransactionReverted
 from blackgold.redact import redact_url
 
+from .codec import BatchCodec
 from .config import ConfigError, Settings, SigningKey
 from .models import MintedFacts
 from .verification import CeilingFacts
@@ -115,16 +113,7 @@ class Chain:
         self.log_window = max(1, log_window)  # the widest eth_getLogs block range ever asked
         self._decoder = RevertDecoder([abi])
         self._chain_id: int | None = None
-        # The hot path's encoding and decoding, straight through eth-abi: web3's encode_abi and process_receipt
-        # normalise and validate every address of a 100-purchase batch and try every log of a receipt against the
-        # event (about 170 ms each per batch, measured); the bytes are the same (tests/oracle/test_encoding.py).
-        # (The relay reaches other contracts through this class: their ABIs have neither.)
-        by_name: dict[tuple[Any, Any], Any] = {(e.get("type"), e.get("name")): e for e in abi}
-        mint = by_name.get(("function", "mintBatch"), {"name": "mintBatch", "inputs": []})
-        self._mint_selector = bytes(function_abi_to_4byte_selector(mint))
-        self._mint_types = [collapse_if_tuple(dict(i)) for i in mint["inputs"]]
-        events = [by_name[("event", n)] for n in ("PurchaseMined", "PurchaseSkipped") if ("event", n) in by_name]
-        self._events: dict[bytes, Any] = {bytes(event_abi_to_log_topic(e)): e for e in events}
+        self.codec = BatchCodec(abi, self.address)  # the hot path's ABI work (oracle/codec.py)
 
     @classmethod
     def from_settings(cls, settings: Settings, key: SigningKey | None) -> Chain:
@@ -236,8 +225,7 @@ class Chain:
 
     def encode_batch(self, purchases: Sequence[PurchaseLike]) -> str:
         """The calldata of mintBatch(purchases), encoded by eth-abi."""
-        args = abi_encode(self._mint_types, [[self.purchase_tuple(p) for p in purchases]])
-        return "0x" + (self._mint_selector + args).hex()
+        return self.codec.encode([self.purchase_tuple(p) for p in purchases])
 
     def send_raw(self, raw_tx: str) -> None:
         """Broadcast, unless the node already has this exact transaction (pending or mined): Ganache 7 gives no
@@ -291,35 +279,13 @@ class Chain:
         tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
         mined: dict[str, MintedFacts] = {}
         skipped: set[str] = set()
-        for log in receipt["logs"]:
-            topics = log["topics"]
-            event = self._events.get(bytes(HexBytes(topics[0]))) if topics else None
-            if event is None or str(log["address"]).lower() != self.address.lower():
-                continue
-            args = self._decode_event(event, log)
+        for name, args, log in self.codec.logs(receipt):
             ref = "0x" + bytes(args["orderRef"]).hex()
-            if event["name"] == "PurchaseMined":
+            if name == "PurchaseMined":
                 mined[ref] = _facts(args, _int(log["blockNumber"]), tx_hash)
             else:
                 skipped.add(ref)
         return mined, skipped
-
-    @staticmethod
-    def _decode_event(event: Any, log: Any) -> dict[str, Any]:
-        """An event's arguments from a raw log, by eth-abi: indexed ones from the topics, the rest from the data."""
-        inputs = event["inputs"]
-        plain = [i for i in inputs if not i.get("indexed")]
-        args = dict(
-            zip(
-                [i["name"] for i in plain],
-                abi_decode([collapse_if_tuple(i) for i in plain], HexBytes(log["data"])),
-                strict=True,
-            )
-        )
-        indexed = [i for i in inputs if i.get("indexed")]
-        for i, topic in zip(indexed, log["topics"][1:], strict=True):
-            args[i["name"]] = abi_decode([i["type"]], HexBytes(topic))[0]
-        return args
 
     def _logs_between(self, ref: str | None, first: int, last: int) -> list[Any]:
         """PurchaseMined logs (of `ref`, or all) in blocks first..last, which is at most `log_window` blocks."""
