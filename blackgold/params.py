@@ -89,6 +89,19 @@ class MiningSettings:
     def split(self) -> tuple[int, int, int, int]:
         return (self.consumer_bps, self.referrer_bps, self.supplier_bps, self.platform_bps)
 
+    def constructor_args(self, token: object, governance: object, deployer: object) -> tuple[object, ...]:
+        """PurchaseMining's constructor arguments, in order (the platform defaults to the deployer)."""
+        return (
+            token,
+            governance,
+            self.platform or str(deployer),
+            self.base_rate,
+            self.allocation,
+            *self.split,
+            self.max_referrer_bps,
+            self.daily_ceiling,
+        )
+
     def validate(self) -> None:
         """Fail early, naming the field, on settings the contract would reject."""
         if sum(self.split) != BPS:

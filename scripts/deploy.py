@@ -365,18 +365,7 @@ def deploy_mining(token: Any, governance: Any, deployer: Any, settings: MiningSe
     s = settings or MiningSettings()
     s.validate()
     return contract_container("PurchaseMining").deploy(
-        token,
-        governance,
-        s.platform or str(deployer),
-        s.base_rate,
-        s.allocation,
-        s.consumer_bps,
-        s.referrer_bps,
-        s.supplier_bps,
-        s.platform_bps,
-        s.max_referrer_bps,
-        s.daily_ceiling,
-        {"from": deployer},
+        *s.constructor_args(token, governance, deployer), {"from": deployer}
     )
 
 

@@ -62,21 +62,7 @@ def anvil_system(anvil, tmp_path_factory):
     admin = anvil.eth.accounts[0]
     s = MiningSettings(platform=anvil.eth.accounts[5], daily_ceiling_wei=10**27)
     token = _deploy(anvil, BlackGold, 10**27, admin)
-    mining = _deploy(
-        anvil,
-        PurchaseMining,
-        token,
-        admin,
-        s.platform,
-        s.base_rate,
-        s.allocation,
-        s.consumer_bps,
-        s.referrer_bps,
-        s.supplier_bps,
-        s.platform_bps,
-        s.max_referrer_bps,
-        s.daily_ceiling,
-    )
+    mining = _deploy(anvil, PurchaseMining, *s.constructor_args(token, admin, admin))
     t = anvil.eth.contract(address=token, abi=BlackGold.abi)
     m = anvil.eth.contract(address=mining, abi=PurchaseMining.abi)
     anvil.eth.wait_for_transaction_receipt(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from eth_account import Account
@@ -107,7 +108,10 @@ def test_accept_async_answers_each_caller_after_its_commit(store):
         calls.append(store.accept_async(vp("a0", amount=999), 0, now=NOW))
         return await asyncio.gather(*calls, return_exceptions=True)
 
-    *answers, conflict = asyncio.run(submit_all())
+    # A thread of its own: Playwright's sync API (tests/browser, earlier in the suite) leaves an event loop running
+    # in the main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(1) as pool:
+        *answers, conflict = pool.submit(asyncio.run, submit_all()).result()
     assert isinstance(conflict, Conflict)
     assert sorted(created for _, created in answers) == [False] * 15 + [True] * 5
     for record, _ in answers:
