@@ -6,26 +6,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Batch, MintedFacts, Purchase
 from .status import OPEN_BATCH, BatchStatus, PurchaseStatus
 
 S = PurchaseStatus
-#: what a mint records on a purchase (cleared when the chain forgets it)
-MINT_COLUMNS = (
-    "minted_at",
-    "tx_hash",
-    "block_number",
-    "consumer_grams",
-    "referrer_grams",
-    "supplier_grams",
-    "platform_grams",
-    "rate",
-)
+#: what a mint records on a purchase (cleared when the chain forgets it): when, and each fact of MintedFacts
+MINT_COLUMNS = ("minted_at", *(f.name for f in fields(MintedFacts)))
 
 
 class _LeftTheQueue(Exception):
@@ -66,6 +58,12 @@ def batch_row(
         sent_block=sent_block,
         signer=signer,
     )
+
+
+def _open(signer: str | None) -> ColumnElement[bool]:
+    """Open batches (of `signer`'s key, and any signed before batches recorded their key; every key when None)."""
+    is_open = Batch.status.in_(OPEN_BATCH)
+    return is_open if signer is None else and_(is_open, (Batch.signer == signer) | Batch.signer.is_(None))
 
 
 def _submit(s: Session, purchase_ids: list[int], batch: Batch, now: float) -> int:
@@ -190,7 +188,6 @@ class BatchSide:
         LOCKED`; SQLite has no row locks and runs one batcher), let `build` sign their batch (None: nothing to send),
         and write it ahead in the same transaction. Two batchers never claim the same purchase, so no batch carries
         a purchase a rival batch mints first (no `PurchaseSkipped` between our own keys)."""
-        now = time.time()
         with self.sessions.begin() as s:
             q = select(Purchase).where(Purchase.status == S.QUEUED).order_by(Purchase.id).limit(limit)
             purchases = list(s.scalars(q.with_for_update(skip_locked=True)))
@@ -199,17 +196,14 @@ class BatchSide:
                 return None
             s.add(batch)
             s.flush()
-            _submit(s, [p.id for p in purchases], batch, now)
+            _submit(s, [p.id for p in purchases], batch, batch.created_at)
         return batch
 
     def open_batches(self, signer: str | None) -> list[Batch]:
         """Every open batch of `signer`'s key (and, for our own key, any signed before batches recorded their key),
         in nonce order: the batches in flight."""
         with self.sessions() as s:
-            q = select(Batch).where(Batch.status.in_(OPEN_BATCH))
-            if signer is not None:
-                q = q.where((Batch.signer == signer) | Batch.signer.is_(None))
-            return list(s.scalars(q.order_by(Batch.nonce, Batch.id)))
+            return list(s.scalars(select(Batch).where(_open(signer)).order_by(Batch.nonce, Batch.id)))
 
     def open_signers(self) -> set[str]:
         """The keys that have open batches (a dead batcher's key among them, until someone finishes them)."""
@@ -250,10 +244,7 @@ class BatchSide:
     def open_batch(self, signer: str | None = None) -> Batch | None:
         """The oldest open batch (of `signer`'s key, or signed before batches recorded their key)."""
         with self.sessions() as s:
-            q = select(Batch).where(Batch.status.in_(OPEN_BATCH))
-            if signer is not None:
-                q = q.where((Batch.signer == signer) | Batch.signer.is_(None))
-            return s.scalar(q.order_by(Batch.id).limit(1))
+            return s.scalar(select(Batch).where(_open(signer)).order_by(Batch.id).limit(1))
 
     def batch_purchases(self, batch_id: int) -> list[Purchase]:
         with self.sessions() as s:

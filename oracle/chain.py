@@ -257,8 +257,8 @@ class Chain:
             return None
         out = dict(raw)
         for key in RECEIPT_INTS:
-            if isinstance(out.get(key), str):
-                out[key] = int(out[key], 16)
+            if out.get(key) is not None:
+                out[key] = _int(out[key])
         for key in ("transactionHash", "blockHash"):
             if out.get(key) is not None:
                 out[key] = HexBytes(out[key])
