@@ -13,7 +13,6 @@ SQLite store unless said otherwise, batch_size 100; receipts are signed before t
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -34,10 +33,8 @@ SIZES = {  # (quick, full) per chain: raw batches, end-to-end purchases, latency
 
 
 def inflight_env(window: int) -> dict[str, int]:
-    """ORACLE_MAX_INFLIGHT when the oracle knows the setting (issue 14's batches in flight), else nothing."""
-    from oracle.config import Settings
-
-    return {"ORACLE_MAX_INFLIGHT": window} if "max_inflight" in {f.name for f in dataclasses.fields(Settings)} else {}
+    """The oracle's environment for `window` batches in flight per key (issue 14's `max_inflight`)."""
+    return {"ORACLE_MAX_INFLIGHT": window}
 
 
 def floor_per_purchase(batches: list[tuple[int, set[str]]]) -> float:
@@ -137,7 +134,7 @@ def end_to_end(shop: Shop, workdir: Path, n: int, window: int, label: str) -> di
     elapsed = facts["last_minted_at"] - t0
     return {
         "label": label,
-        "max_inflight": window if inflight_env(window) else None,
+        "max_inflight": window,
         "purchases": n,
         "accepted_per_second": accept["per_second"],
         "minted_per_second": facts["minted"] / elapsed,
@@ -163,7 +160,7 @@ def latency(shop: Shop, workdir: Path, rate: float, n: int, batch_size: int, wai
         "posted_per_second": n / seconds,
         "batch_size": batch_size,
         "batch_wait_seconds": wait_s,
-        "max_inflight": 4 if inflight_env(4) else None,
+        "max_inflight": 4,
         **{k: facts[k] for k in ("minted", "batches", "accept_to_mint_p50_s", "accept_to_mint_p99_s")},
     }
 
@@ -241,9 +238,7 @@ def measure(network: str, workdir: Path, quick: bool = False, with_scaling: bool
     out: dict[str, Any] = {"network": network, "client": web3.client_version, "quick": quick}
     out["raw"] = chain_capacity.measure(dep, fleet, k)
     shop = Shop(dep, fleet)
-    windows = (1, 4) if inflight_env(4) else (1,)
-    out["max_inflight_supported"] = len(windows) > 1
-    out["end_to_end"] = [end_to_end(shop, workdir, n_e2e, w, f"oracle, max_inflight={w}") for w in windows]
+    out["end_to_end"] = [end_to_end(shop, workdir, n_e2e, w, f"oracle, max_inflight={w}") for w in (1, 4)]
     best = max(r["minted_per_second"] for r in out["end_to_end"])
     wait_s = 0.2 if network.startswith("ganache") else 0.1
     rate = round(best / 2, 1)

@@ -66,8 +66,6 @@ def _e2e_table(res: dict[str, Any]) -> list[str]:
             f" | {r['minted_per_second'] / raw:.0%} | {what} {ref:,.0f}/s | {ratio:.0%} | {mark(ratio >= TARGET_E2E)} | "
             f"{r['accept_to_mint_p50_s']:.2f} / {r['accept_to_mint_p99_s']:.2f} | {r['batches']} |"
         )
-    if not res.get("max_inflight_supported"):
-        out += ["", "This oracle has no `max_inflight` setting yet (one batch in flight per key): one row only."]
     return out
 
 

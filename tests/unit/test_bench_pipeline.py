@@ -34,10 +34,10 @@ def test_fleet_batches_cycle_through_the_same_recipients_with_fresh_refs():
     assert {r.supplier for r in a} == set(fleet.suppliers) and len(fleet.suppliers) == 10
 
 
-def test_inflight_env_only_when_the_oracle_has_the_setting():
+def test_inflight_env_sets_the_oracles_window():
     import dataclasses
 
     from oracle.config import Settings
 
-    has = "max_inflight" in {f.name for f in dataclasses.fields(Settings)}
-    assert inflight_env(4) == ({"ORACLE_MAX_INFLIGHT": 4} if has else {})
+    assert "max_inflight" in {f.name for f in dataclasses.fields(Settings)}
+    assert inflight_env(4) == {"ORACLE_MAX_INFLIGHT": 4}
